@@ -1,0 +1,314 @@
+/* cmd_docs.c - `dossier docs`: list documents, or show one. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "json/json.h"
+#include "util/xalloc.h"
+
+static const char usage_text[] =
+    "usage: dossier docs [ID] [options]\n"
+    "\n"
+    "Without ID, lists the documents the viewer may see, newest first.\n"
+    "With ID, shows that document's metadata (and its text with --text).\n"
+    "\n"
+    "options:\n"
+    "  --clearance C     the viewer's clearance (default $DOSSIER_CLEARANCE,\n"
+    "                    else everything in the case)\n"
+    "  --text            show the document's text\n"
+    "  --sentences       show the document's sentences, one per line\n"
+    "  --from DATE, --to DATE, --source NAME   filters for the list\n"
+    "  --limit N         documents per page (default 50)\n"
+    "  --offset N        skip the first N documents\n"
+    "  --json            machine-readable output\n"
+    "  --db PATH         the case (default $DOSSIER_DB or ./dossier.db)\n";
+
+static void doc_json(kg_db *db, json_w *j, const kg_doc *d)
+{
+    buf mk;
+    buf_init(&mk, 0);
+    kg_marking_format(db, d->marking, &mk);
+    json_kv_int(j, "id", d->id);
+    json_kv_str(j, "title", d->title);
+    json_kv_str(j, "published", d->published);
+    json_kv_str(j, "source", d->source);
+    if (d->reliability) {
+        char r[2] = {d->reliability, 0};
+        json_kv_str(j, "reliability", r);
+    }
+    json_kv_int(j, "credibility", d->credibility);
+    json_kv_str(j, "marking", mk.ptr);
+    json_kv_str(j, "url", d->url);
+    json_kv_str(j, "author", d->author);
+    json_kv_str(j, "format", d->format);
+    json_kv_str(j, "origin", d->origin);
+    json_kv_str(j, "ingested_at", d->ingested_at);
+    if (d->duplicate_of) {
+        json_kv_int(j, "duplicate_of", d->duplicate_of);
+        json_kv_num(j, "similarity", d->similarity);
+    }
+    json_kv_int(j, "bytes", d->text_len);
+    json_kv_int(j, "sentences", d->n_sentences);
+    json_kv_int(j, "tokens", d->n_tokens);
+    buf_fini(&mk);
+}
+
+static int show(kg_db *db, kg_marking clr, int64_t id, bool text,
+                bool sentences, bool json)
+{
+    kg_doc d;
+    ds_err e;
+    uint32_t *sv = NULL;
+    size_t ns = 0;
+    if (kg_doc_get(db, clr, id, text || sentences, &d, &e)) {
+        return cli_report(&e);
+    }
+    if (sentences && kg_doc_sentences(db, clr, id, &sv, &ns, &e)) {
+        kg_doc_fini(&d);
+        return cli_report(&e);
+    }
+    buf out, mk;
+    buf_init(&out, 0);
+    buf_init(&mk, 0);
+    kg_marking_format(db, d.marking, &mk);
+    if (json) {
+        json_w j;
+        json_init(&j, &out);
+        json_obj(&j);
+        doc_json(db, &j, &d);
+        if (text) {
+            json_kv_str(&j, "text", d.text);
+        }
+        if (sentences) {
+            json_key(&j, "sentence_spans");
+            json_arr(&j);
+            for (size_t i = 0; i < ns; i++) {
+                json_arr(&j);
+                json_int(&j, sv[2 * i]);
+                json_int(&j, sv[2 * i + 1]);
+                json_end(&j);
+            }
+            json_end(&j);
+        }
+        json_end(&j);
+        buf_putc(&out, '\n');
+    } else {
+        buf_printf(&out, "document    %lld\n", (long long)d.id);
+        buf_printf(&out, "title       %s\n", d.title ? d.title : "");
+        buf_printf(&out, "marking     %s\n", mk.ptr);
+        buf_printf(&out, "published   %s\n", d.published ? d.published : "");
+        buf_printf(&out, "source      %s", d.source ? d.source : "");
+        if (d.reliability) {
+            buf_printf(&out, " (reliability %c)", d.reliability);
+        }
+        buf_printf(&out, "\ncredibility %d\n", d.credibility);
+        if (d.url) {
+            buf_printf(&out, "url         %s\n", d.url);
+        }
+        if (d.author) {
+            buf_printf(&out, "author      %s\n", d.author);
+        }
+        buf_printf(&out, "format      %s\n", d.format ? d.format : "");
+        buf_printf(&out, "origin      %s\n", d.origin ? d.origin : "");
+        buf_printf(&out, "ingested    %s\n",
+                   d.ingested_at ? d.ingested_at : "");
+        if (d.duplicate_of) {
+            buf_printf(&out, "copy of     %lld (similarity %.2f)\n",
+                       (long long)d.duplicate_of, d.similarity);
+        }
+        buf_printf(&out, "size        %lld bytes, %lld sentences, %lld "
+                         "tokens\n",
+                   (long long)d.text_len, (long long)d.n_sentences,
+                   (long long)d.n_tokens);
+        if (text) {
+            buf_printf(&out, "\n%s\n", d.text);
+        }
+        if (sentences) {
+            buf_putc(&out, '\n');
+            size_t tl = strlen(d.text);
+            for (size_t i = 0; i < ns; i++) {
+                uint32_t a = sv[2 * i], b = sv[2 * i + 1];
+                if (a > b || b > tl) {
+                    continue;
+                }
+                buf_printf(&out, "%zu\t%u-%u\t", i + 1, a, b);
+                for (uint32_t k = a; k < b; k++) {
+                    buf_putc(&out, d.text[k] == '\n' ? ' ' : d.text[k]);
+                }
+                buf_putc(&out, '\n');
+            }
+        }
+    }
+    cli_print(&out);
+    buf_fini(&out);
+    buf_fini(&mk);
+    xfree(sv);
+    kg_doc_fini(&d);
+    return CLI_OK;
+}
+
+static int list(kg_db *db, kg_marking clr, const kg_list_opts *lo, bool json)
+{
+    kg_docs docs;
+    ds_err e;
+    if (kg_doc_list(db, clr, lo, &docs, &e)) {
+        return cli_report(&e);
+    }
+    buf out, mk;
+    buf_init(&out, 0);
+    buf_init(&mk, 0);
+    kg_marking_format(db, docs.join, &mk);
+    if (json) {
+        json_w j;
+        json_init(&j, &out);
+        json_obj(&j);
+        json_kv_int(&j, "total", docs.total);
+        json_kv_str(&j, "marking", mk.ptr);
+        json_key(&j, "documents");
+        json_arr(&j);
+        for (size_t i = 0; i < docs.n; i++) {
+            json_obj(&j);
+            doc_json(db, &j, &docs.v[i]);
+            json_end(&j);
+        }
+        json_end(&j);
+        json_end(&j);
+        buf_putc(&out, '\n');
+    } else {
+        if (docs.n) {
+            buf_printf(&out, "%6s  %-10s  %-12s  %-8s  %s\n", "ID",
+                       "PUBLISHED", "MARKING", "FORMAT", "TITLE");
+        }
+        for (size_t i = 0; i < docs.n; i++) {
+            kg_doc *d = &docs.v[i];
+            buf m1;
+            buf_init(&m1, 0);
+            kg_marking_format(db, d->marking, &m1);
+            buf_printf(&out, "%6lld  %-10.10s  %-12s  %-8s  %s%s\n",
+                       (long long)d->id, d->published ? d->published : "",
+                       m1.ptr, d->format ? d->format : "",
+                       d->title && *d->title ? d->title : "(untitled)",
+                       d->duplicate_of ? "  (copy)" : "");
+            buf_fini(&m1);
+        }
+        buf_printf(&out, "%zu of %lld document%s", docs.n,
+                   (long long)docs.total, docs.total == 1 ? "" : "s");
+        if (docs.total > 0) {
+            buf_printf(&out, " - marking %s", mk.ptr);
+        }
+        buf_putc(&out, '\n');
+    }
+    cli_print(&out);
+    buf_fini(&out);
+    buf_fini(&mk);
+    kg_docs_fini(&docs);
+    return CLI_OK;
+}
+
+int cmd_docs(int argc, char **argv)
+{
+    enum { O_CLR = 256, O_TEXT, O_SENT, O_FROM, O_TO, O_SOURCE, O_LIMIT,
+           O_OFFSET, O_JSON, O_DB, O_HELP };
+    static const struct option opts[] = {
+        {"clearance", required_argument, NULL, O_CLR},
+        {"text", no_argument, NULL, O_TEXT},
+        {"sentences", no_argument, NULL, O_SENT},
+        {"from", required_argument, NULL, O_FROM},
+        {"to", required_argument, NULL, O_TO},
+        {"source", required_argument, NULL, O_SOURCE},
+        {"limit", required_argument, NULL, O_LIMIT},
+        {"offset", required_argument, NULL, O_OFFSET},
+        {"json", no_argument, NULL, O_JSON},
+        {"db", required_argument, NULL, O_DB},
+        {"help", no_argument, NULL, O_HELP},
+        {NULL, 0, NULL, 0},
+    };
+    const char *clearance = NULL;
+    char from[32], to[32];
+    kg_list_opts lo = {.limit = 50};
+    bool json = false, text = false, sentences = false;
+    long v;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+        switch (c) {
+        case O_CLR:
+            clearance = optarg;
+            break;
+        case O_TEXT:
+            text = true;
+            break;
+        case O_SENT:
+            sentences = true;
+            break;
+        case O_FROM:
+            if (!cli_date_arg("docs", "--from", optarg, from)) {
+                return CLI_USAGE;
+            }
+            lo.from = from;
+            break;
+        case O_TO:
+            if (!cli_date_arg("docs", "--to", optarg, to)) {
+                return CLI_USAGE;
+            }
+            lo.to = to;
+            break;
+        case O_SOURCE:
+            lo.source = optarg;
+            break;
+        case O_LIMIT:
+            if (!cli_int_arg("docs", "--limit", optarg, 1, 100000, &v)) {
+                return CLI_USAGE;
+            }
+            lo.limit = (int)v;
+            break;
+        case O_OFFSET:
+            if (!cli_int_arg("docs", "--offset", optarg, 0, 1000000000, &v)) {
+                return CLI_USAGE;
+            }
+            lo.offset = (int)v;
+            break;
+        case O_JSON:
+            json = true;
+            break;
+        case O_DB:
+            cli_db_path = optarg;
+            break;
+        case O_HELP:
+            fputs(usage_text, stdout);
+            return CLI_OK;
+        case ':':
+            return cli_usage_error("docs", "%s needs a value",
+                                   argv[optind - 1]);
+        default:
+            return cli_usage_error("docs", "unknown option '%s'",
+                                   argv[optind - 1]);
+        }
+    }
+    long long id = 0;
+    if (optind < argc) {
+        if (optind + 1 < argc) {
+            return cli_usage_error("docs", "one document ID at most");
+        }
+        if (!str_to_i64(str_c(argv[optind]), &id) || id < 1) {
+            return cli_usage_error("docs", "'%s' is not a document ID",
+                                   argv[optind]);
+        }
+    }
+    int status;
+    kg_db *db = cli_open(KG_OPEN_READONLY, &status);
+    if (!db) {
+        return status;
+    }
+    kg_marking clr;
+    if (!cli_clearance(db, clearance, &clr)) {
+        kg_close(db);
+        return CLI_USAGE;
+    }
+    status = id ? show(db, clr, id, text, sentences, json)
+                : list(db, clr, &lo, json);
+    kg_close(db);
+    return status;
+}

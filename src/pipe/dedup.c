@@ -1,0 +1,131 @@
+/* dedup.c - fingerprints for duplicate detection (doc/internals/dedup.md).
+ *
+ * Exact duplicates: BLAKE2b-256 (libsodium) of the text with every run of
+ * white space collapsed to one space and the ends trimmed, so that a copy
+ * re-wrapped by another system still counts as the same text.
+ *
+ * Near duplicates (a syndicated wire story with a new headline, a dropped
+ * paragraph, a few edited words): MinHash (Broder 1997) over lower-cased
+ * word 4-shingles. Each of the 64 signature slots keeps the minimum of an
+ * independent 64-bit hash over the document's shingles; the share of equal
+ * slots between two signatures estimates the Jaccard similarity of their
+ * shingle sets (standard error about 0.06 at 64 slots). Banding (16 bands
+ * of 4 slots) finds candidates without comparing against every document:
+ * two documents with Jaccard 0.7 share at least one band with probability
+ * 1 - (1 - 0.7^4)^16 = 0.996; candidates are then confirmed on the whole
+ * signature against the threshold. */
+#include <sodium.h>
+#include <string.h>
+
+#include "pipe/pipe.h"
+#include "util/utf8.h"
+
+#define SHINGLE   4
+#define MIN_SHINGLES 8
+
+void pipe_text_hash(str text, uint8_t out[KG_HASH_BYTES])
+{
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, KG_HASH_BYTES);
+    const unsigned char *p = (const unsigned char *)text.ptr;
+    size_t n = text.len, i = 0;
+    bool pending_space = false, any = false;
+    while (i < n) {
+        size_t j = i;
+        while (j < n && !(p[j] == ' ' || p[j] == '\n' || p[j] == '\t' ||
+                          p[j] == '\r' || p[j] == '\f' || p[j] == '\v')) {
+            j++;
+        }
+        if (j > i) {
+            if (pending_space && any) {
+                crypto_generichash_update(&st, (const unsigned char *)" ", 1);
+            }
+            crypto_generichash_update(&st, p + i, j - i);
+            any = true;
+            pending_space = false;
+        }
+        while (j < n && (p[j] == ' ' || p[j] == '\n' || p[j] == '\t' ||
+                         p[j] == '\r' || p[j] == '\f' || p[j] == '\v')) {
+            pending_space = true;
+            j++;
+        }
+        i = j;
+    }
+    crypto_generichash_final(&st, out, KG_HASH_BYTES);
+}
+
+/* splitmix64's finalizer: a fast, well-mixed 64-bit permutation. */
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+/* FNV-1a over the ASCII-lower-cased bytes of one word. */
+static uint64_t word_hash(const char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 'A' && c <= 'Z') {
+            c += 32;
+        }
+        h = (h ^ c) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+bool pipe_minhash(str text, const tok_span *toks, size_t n_toks,
+                  uint64_t sig[KG_MINHASH_SIZE],
+                  uint64_t bands[KG_MINHASH_BANDS])
+{
+    uint64_t win[SHINGLE];
+    size_t n_words = 0, n_shingles = 0;
+    for (int k = 0; k < KG_MINHASH_SIZE; k++) {
+        sig[k] = UINT64_MAX;
+    }
+    for (size_t i = 0; i < n_toks; i++) {
+        const tok_span *t = &toks[i];
+        /* Words and numbers carry the story; punctuation would only add
+         * noise from typographic differences between copies. */
+        if (t->kind != TOK_WORD && t->kind != TOK_NUMBER) {
+            continue;
+        }
+        if ((size_t)t->off + t->len > text.len) {
+            continue;
+        }
+        win[n_words % SHINGLE] = word_hash(text.ptr + t->off, t->len);
+        n_words++;
+        if (n_words < SHINGLE) {
+            continue;
+        }
+        uint64_t h = 0;
+        for (size_t k = 0; k < SHINGLE; k++) {
+            h = mix64(h ^ win[(n_words + k) % SHINGLE]);
+        }
+        n_shingles++;
+        for (int k = 0; k < KG_MINHASH_SIZE; k++) {
+            uint64_t v = mix64(h ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(k + 1)));
+            if (v < sig[k]) {
+                sig[k] = v;
+            }
+        }
+    }
+    if (n_shingles < MIN_SHINGLES) {
+        return false;
+    }
+    int rows = KG_MINHASH_SIZE / KG_MINHASH_BANDS;
+    for (int b = 0; b < KG_MINHASH_BANDS; b++) {
+        uint64_t h = mix64((uint64_t)b + 1);
+        for (int r = 0; r < rows; r++) {
+            h = mix64(h ^ sig[b * rows + r]);
+        }
+        /* SQLite integers are signed: keep the key in int64 range. */
+        bands[b] = h >> 1;
+    }
+    return true;
+}
