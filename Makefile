@@ -51,9 +51,13 @@ REPLAY_BIN := $(FUZZ_SRC:fuzz/fuzz_%.c=$(B)/fuzz/replay_%)
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 
-.PHONY: all test check demo fuzz bench format format-check lint clean help \
+.PHONY: all test test-run check demo fuzz bench format format-check lint clean help \
         models deps
 all: $(BIN)
+
+# Keep object files of tests and fuzz replays (make would delete them as
+# intermediates and rebuild them every time).
+.SECONDARY:
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -78,7 +82,12 @@ $(B)/bench/%: $(B)/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-test check: $(BIN) $(TEST_BIN) $(REPLAY_BIN)
+# test installs what is missing first, then re-reads this Makefile (the
+# pkg-config flags above need the packages).
+test check: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(BIN) $(TEST_BIN) $(REPLAY_BIN)
 	@tools/run-tests.sh $(B) $(T)
 
 demo: deps

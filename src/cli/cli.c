@@ -11,7 +11,7 @@
 
 const char *cli_db_path = NULL;
 
-const cmd cli_commands[] = {
+const cli_cmd cli_commands[] = {
     {"ingest", cmd_ingest, "add documents (files, directories, -) to a case"},
     {"search", cmd_search, "full-text search with ranked, highlighted hits"},
     {"docs", cmd_docs, "list documents, or show one with its metadata"},
@@ -25,7 +25,7 @@ const cmd cli_commands[] = {
 
 int cli_dispatch(int argc, char **argv)
 {
-    for (const cmd *c = cli_commands; c->name; c++) {
+    for (const cli_cmd *c = cli_commands; c->name; c++) {
         if (strcmp(c->name, argv[0]) == 0) {
             return c->run(argc, argv);
         }
@@ -38,7 +38,7 @@ int cli_dispatch(int argc, char **argv)
 int cmd_help(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--help") != 0) {
-        for (const cmd *c = cli_commands; c->name; c++) {
+        for (const cli_cmd *c = cli_commands; c->name; c++) {
             if (strcmp(c->name, argv[1]) == 0) {
                 char *v[] = {argv[1], "--help", NULL};
                 return c->run(2, v);
@@ -51,7 +51,7 @@ int cmd_help(int argc, char **argv)
            "access-controlled case\n\n"
            "usage: dossier [--db PATH] [--log SPEC] COMMAND [ARGS...]\n\n"
            "commands:\n");
-    for (const cmd *c = cli_commands; c->name; c++) {
+    for (const cli_cmd *c = cli_commands; c->name; c++) {
         printf("  %-9s %s\n", c->name, c->summary);
     }
     printf("\nThe case is --db PATH, else $DOSSIER_DB, else ./dossier.db.\n"

@@ -14,14 +14,14 @@
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
-typedef struct cmd {
+typedef struct cli_cmd {
     const char *name;
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
     const char *summary;               /* one line for `dossier help` */
-} cmd;
+} cli_cmd;
 
 /* NULL-name terminated. */
-extern const cmd cli_commands[];
+extern const cli_cmd cli_commands[];
 
 /* Runs the command named argv[0]; unknown names are a usage error. */
 int cli_dispatch(int argc, char **argv);

@@ -75,6 +75,7 @@ static void on_event(void *ctx, const pipe_event *ev)
             json_kv_int(&ui->j, "id", ev->doc_id);
         }
         if (ev->kind == PIPE_EV_NEAR_DUPLICATE) {
+            json_kv_int(&ui->j, "original", ev->original);
             json_kv_num(&ui->j, "similarity", ev->similarity);
         }
         if (ev->msg) {
@@ -103,8 +104,9 @@ static void on_event(void *ctx, const pipe_event *ev)
         break;
     case PIPE_EV_NEAR_DUPLICATE:
         if (ui->verbose) {
-            printf("near-copy  %s%s  -> %lld (similarity %.2f)\n", ev->path,
-                   where, (long long)ev->doc_id, ev->similarity);
+            printf("stored %lld  %s%s  near copy of %lld (similarity %.2f)\n",
+                   (long long)ev->doc_id, ev->path, where,
+                   (long long)ev->original, ev->similarity);
         }
         break;
     case PIPE_EV_STORED:

@@ -618,14 +618,13 @@ static double minhash_similarity(const uint64_t *a, const void *b,
 }
 
 ds_rc kg_doc_store(kg_db *db, const kg_doc_in *d, double near_threshold,
-                   kg_store_result *out_res, int64_t *out_id,
-                   double *out_similarity, ds_err *e)
+                   kg_stored *out, ds_err *e)
 {
     ds_rc rc;
     if ((rc = prepare_write(db, e))) {
         return rc;
     }
-    *out_similarity = 0;
+    memset(out, 0, sizeof *out);
     /* Exact copy: skipped only when an earlier copy is visible to everyone
      * who may see this one, i.e. its marking is at or below ours. */
     sqlite3_stmt *st = db->st_hash;
@@ -634,9 +633,10 @@ ds_rc kg_doc_store(kg_db *db, const kg_doc_in *d, double near_threshold,
         kg_marking m = {sqlite3_column_int(st, 1),
                         (uint64_t)sqlite3_column_int64(st, 2)};
         if (kg_may_see(d->marking, m)) {
-            *out_id = sqlite3_column_int64(st, 0);
-            *out_res = KG_EXACT_DUPLICATE;
-            *out_similarity = 1.0;
+            out->id = sqlite3_column_int64(st, 0);
+            out->original = out->id;
+            out->result = KG_EXACT_DUPLICATE;
+            out->similarity = 1.0;
             sqlite3_reset(st);
             return DS_OK;
         }
@@ -753,8 +753,9 @@ ds_rc kg_doc_store(kg_db *db, const kg_doc_in *d, double near_threshold,
             }
         }
     }
-    *out_id = id;
-    *out_res = best ? KG_NEAR_DUPLICATE : KG_STORED;
-    *out_similarity = best ? best_sim : 0;
+    out->id = id;
+    out->result = best ? KG_NEAR_DUPLICATE : KG_STORED;
+    out->original = best;
+    out->similarity = best ? best_sim : 0;
     return DS_OK;
 }

@@ -125,11 +125,17 @@ typedef enum kg_store_result {
  * signature, Jaccard estimate >= threshold), then the document row, its text
  * in the full-text index and its sentences. A copy is only ever linked to an
  * original that everyone who may see the copy may also see, so duplicate
- * handling never hides text from a viewer. *out_id is the stored document,
- * or the existing one for an exact duplicate. */
+ * handling never hides text from a viewer. */
+typedef struct kg_stored {
+    kg_store_result result;
+    int64_t id;        /* the stored document; for an exact duplicate, the
+                          existing copy */
+    int64_t original;  /* near duplicate: the original it is linked to */
+    double similarity; /* near duplicate: estimated Jaccard */
+} kg_stored;
+
 ds_rc kg_doc_store(kg_db *db, const kg_doc_in *d, double near_threshold,
-                   kg_store_result *out_res, int64_t *out_id,
-                   double *out_similarity, ds_err *e) DS_MUST_USE;
+                   kg_stored *out, ds_err *e) DS_MUST_USE;
 
 /* ---- Reading: every function takes the viewer's clearance ---- */
 

@@ -258,13 +258,15 @@ static void bind_filters(sqlite3_stmt *st, kg_marking c, const char *from,
 
 static ds_rc query_error(kg_db *db, ds_err *e)
 {
-    const char *m = sqlite3_errmsg(db->h);
-    /* FTS5 reports query syntax errors as SQLITE_ERROR with "fts5: ..." */
-    if (strstr(m, "fts5") || strstr(m, "syntax") ||
-        strstr(m, "no such column")) {
-        return ds_fail(e, DS_EINVAL, "bad search query: %s", m);
+    /* Every failure of a MATCH step with plain SQLITE_ERROR comes from the
+     * query text ("fts5: syntax error near ...", "unterminated string",
+     * "no such column"); anything else is the store's. */
+    if (sqlite3_errcode(db->h) == SQLITE_ERROR) {
+        return ds_fail(e, DS_EINVAL, "bad search query: %s",
+                       sqlite3_errmsg(db->h));
     }
-    return ds_fail(e, DS_EDB, "%s: search: %s", db->path, m);
+    return ds_fail(e, DS_EDB, "%s: search: %s", db->path,
+                   sqlite3_errmsg(db->h));
 }
 
 ds_rc kg_search(kg_db *db, kg_marking clr, const kg_search_opts *o,

@@ -420,7 +420,7 @@ static ds_rc store_result(writer *w, const char *path, file_result *r,
         in.format = d->format;
         in.text = (str){d->text.text, d->text.len};
         in.offset_map = (const uint8_t *)d->text.map;
-        in.offset_map_len = d->text.n_map * sizeof *d->text.map;
+        in.offset_map_len = d->text.n_map * 2 * sizeof *d->text.map;
         in.marking = w->o->marking;
         in.credibility = w->o->credibility;
         memcpy(in.hash, d->hash, sizeof in.hash);
@@ -431,16 +431,14 @@ static ds_rc store_result(writer *w, const char *path, file_result *r,
         in.sentences = d->sents;
         in.n_sentences = d->n_sents;
         in.n_tokens = d->n_tokens;
-        kg_store_result res;
-        int64_t id;
-        double sim;
-        if ((rc = kg_doc_store(w->db, &in, w->o->near_threshold, &res, &id,
-                               &sim, e))) {
+        kg_stored st;
+        if ((rc = kg_doc_store(w->db, &in, w->o->near_threshold, &st, e))) {
             return ds_wrap(e, "%s", origin);
         }
         ev = (pipe_event){.path = path, .record_no = d->record_no,
-                          .doc_id = id, .title = d->title};
-        switch (res) {
+                          .doc_id = st.id, .original = st.original,
+                          .similarity = st.similarity, .title = d->title};
+        switch (st.result) {
         case KG_STORED:
             w->sum->stored++;
             ev.kind = PIPE_EV_STORED;
@@ -448,7 +446,6 @@ static ds_rc store_result(writer *w, const char *path, file_result *r,
         case KG_NEAR_DUPLICATE:
             w->sum->near_duplicates++;
             ev.kind = PIPE_EV_NEAR_DUPLICATE;
-            ev.similarity = sim;
             break;
         case KG_EXACT_DUPLICATE:
             w->sum->duplicates++;

@@ -29,7 +29,7 @@ ds_rc ds_wrap(ds_err *e, const char *fmt, ...)
     vsnprintf(prefix, sizeof prefix, fmt, ap);
     va_end(ap);
     memcpy(old, e->msg, sizeof old);
-    snprintf(e->msg, sizeof e->msg, "%s: %s", prefix, old);
+    snprintf(e->msg, sizeof e->msg, "%.200s: %.300s", prefix, old);
     return e->rc;
 }
 

@@ -1,0 +1,142 @@
+/* cmd_eval.c - `dossier eval`: scores the NLP components against annotated
+ * data.
+ *
+ *   dossier eval tokenize FILE.conllu [--json]
+ *
+ * Each evaluation is a subcommand in the table below; `eval pos`, `eval ner`
+ * and `eval parse` are added there as their components arrive. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "nlp/tok_eval.h"
+
+typedef struct eval_sub {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+    const char *summary;
+} eval_sub;
+
+static int eval_tokenize(int argc, char **argv);
+
+/* One row per evaluation; NULL-name terminated. */
+static const eval_sub eval_subs[] = {
+    {"tokenize", eval_tokenize,
+     "tokens, words and sentences against a CoNLL-U file"},
+    /* {"pos", eval_pos, ...}, {"ner", ...}, {"parse", ...} go here. */
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: dossier eval SUBCOMMAND [OPTIONS] FILE\n"
+          "\n"
+          "subcommands:\n",
+          f);
+    for (const eval_sub *s = eval_subs; s->name; s++) {
+        fprintf(f, "  %-10s %s\n", s->name, s->summary);
+    }
+    fputs("\n"
+          "  dossier eval tokenize FILE.conllu [--json]\n"
+          "      Rebuilds the raw text of a UD treebank, runs the tokenizer\n"
+          "      and prints precision, recall and F1 (CoNLL 2018 style).\n",
+          f);
+}
+
+static void print_prf_json(const char *name, const tok_eval_prf *p,
+                           bool last)
+{
+    printf("  \"%s\": {\"gold\": %zu, \"system\": %zu, \"correct\": %zu, "
+           "\"precision\": %.2f, \"recall\": %.2f, \"f1\": %.2f}%s\n",
+           name, p->gold, p->system, p->correct, p->precision, p->recall,
+           p->f1, last ? "" : ",");
+}
+
+static void print_prf_row(const char *name, const tok_eval_prf *p)
+{
+    printf("%-10s %9.2f %9.2f %9.2f %8zu %8zu\n", name, p->precision,
+           p->recall, p->f1, p->gold, p->system);
+}
+
+static int eval_tokenize(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool json = false;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            json = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return CLI_OK;
+        default:
+            return cli_usage_error("eval", "unknown option '%s'",
+                                   argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc) {
+        return cli_usage_error("eval", "tokenize needs exactly one FILE");
+    }
+    const char *path = argv[optind];
+    tok_eval_scores sc;
+    ds_err e;
+    if (tok_eval_conllu(path, &sc, &e) != DS_OK) {
+        fprintf(stderr, "dossier eval: %s\n", e.msg);
+        return CLI_FAIL;
+    }
+    if (json) {
+        printf("{\n  \"file\": \"");
+        for (const char *p = path; *p; p++) {
+            if (*p == '"' || *p == '\\') {
+                putchar('\\');
+            }
+            if ((unsigned char)*p >= 0x20) {
+                putchar(*p);
+            }
+        }
+        printf("\",\n  \"text_bytes\": %zu,\n", sc.text_bytes);
+        print_prf_json("tokens", &sc.tokens, false);
+        print_prf_json("words", &sc.words, false);
+        print_prf_json("sentences", &sc.sentences, true);
+        printf("}\n");
+    } else {
+        printf("%-10s %9s %9s %9s %8s %8s\n", "metric", "precision",
+               "recall", "f1", "gold", "system");
+        print_prf_row("tokens", &sc.tokens);
+        print_prf_row("words", &sc.words);
+        print_prf_row("sentences", &sc.sentences);
+    }
+    return CLI_OK;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    if (argc < 2) {
+        return cli_usage_error("eval", "missing subcommand");
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 ||
+        strcmp(sub, "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    for (const eval_sub *s = eval_subs; s->name; s++) {
+        if (strcmp(s->name, sub) == 0) {
+            return s->run(argc - 1, argv + 1);
+        }
+    }
+    if (sub[0] == '-') {
+        return cli_usage_error("eval", "unknown option '%s'", sub);
+    }
+    return cli_usage_error("eval", "unknown subcommand '%s'", sub);
+}

@@ -1,0 +1,117 @@
+# tests/cli/cli.sh - the command line end to end: ingest of every demo
+# format, duplicates, bad input, exit codes, help and usage errors.
+. "$(dirname "$0")/lib.sh"
+D="$DOSSIER --db $T/case.db"
+
+# Help everywhere, exit 0, on stdout.
+for c in ingest search docs stats case eval help; do
+    $DOSSIER $c --help >"$T/h" 2>"$T/herr"
+    check_rc "$c --help exits 0" 0 $?
+    check_grep "$c --help prints usage" 'usage|dossier' "$T/h"
+done
+$DOSSIER version >"$T/v"
+check_grep "version" '^dossier [0-9]' "$T/v"
+
+# Usage errors exit 2 and say what.
+$DOSSIER frobnicate 2>"$T/err"
+check_rc "unknown command exits 2" 2 $?
+check_grep "unknown command named" "frobnicate" "$T/err"
+$D ingest --bogus examples 2>"$T/err"
+check_rc "unknown option exits 2" 2 $?
+check_grep "unknown option named" "bogus" "$T/err"
+$D ingest 2>"$T/err"
+check_rc "ingest without PATH exits 2" 2 $?
+$D ingest examples/news --reliability Z 2>"$T/err"
+check_rc "bad reliability exits 2" 2 $?
+$D ingest examples/news --credibility 9 2>"$T/err"
+check_rc "bad credibility exits 2" 2 $?
+$D ingest examples/news --marking PURPLE 2>"$T/err"
+check_rc "unknown marking exits 2" 2 $?
+check_grep "known levels listed" "AMBER" "$T/err"
+$D search 2>"$T/err"
+check_rc "search without query exits 2" 2 $?
+
+# Reading a case that does not exist is a clear failure, and creates nothing.
+$DOSSIER --db "$T/none.db" stats 2>"$T/err"
+check_rc "missing case exits 1" 1 $?
+check_grep "missing case named" "none.db" "$T/err"
+[ -e "$T/none.db" ] && not_ok "read created no file" "exists" || ok "read created no file"
+
+# Ingest the demo case: every format.
+$D ingest examples/news examples/inbox examples/web examples/reports \
+    examples/mail examples/feeds examples/leaked --marking GREEN \
+    --source Demo --jobs 2 >"$T/out" 2>"$T/err"
+check_rc "ingest of the demo exits 0" 0 $?
+check_grep "summary" 'stored [0-9]+, near-duplicates 1, duplicates 1, failed files 0' "$T/out"
+mode=$(stat -c %a "$T/case.db")
+check_eq "case file is owner-only" 600 "$mode"
+for f in text markdown html email jsonl csv; do
+    n=$(sql "$T/case.db" "SELECT count(*) FROM documents WHERE format='$f'")
+    [ "$n" -gt 0 ] && ok "format $f stored" || not_ok "format $f stored" "none"
+done
+check_eq "integrity" ok "$(sql "$T/case.db" 'PRAGMA integrity_check')"
+n1=$(sql "$T/case.db" 'SELECT count(*) FROM documents')
+
+# Idempotent: the same ingest again stores nothing new.
+$D ingest examples/news examples/inbox examples/web examples/reports \
+    examples/mail examples/feeds examples/leaked --marking GREEN \
+    --source Demo >"$T/out2" 2>&1
+check_rc "second ingest exits 0" 0 $?
+check_grep "all duplicates the second time" '^stored 0, near-duplicates 0' "$T/out2"
+check_eq "no new documents" "$n1" "$(sql "$T/case.db" 'SELECT count(*) FROM documents')"
+
+# Read commands.
+$D search Renwick >"$T/s"
+check_rc "search exits 0" 0 $?
+check_grep "search finds Renwick" 'Renwick' "$T/s"
+check_grep "search prints total and marking" 'results? - marking GREEN' "$T/s"
+$D search '"unterminated' 2>"$T/err"
+check_rc "bad query exits 2" 2 $?
+check_grep "bad query explained" 'bad search query' "$T/err"
+$D search Renwick --json >"$T/sj"
+check_grep "search --json" '"total":[1-9]' "$T/sj"
+$D search Renwick --from 2026-03-01 --to 2026-03-31 --json >"$T/sd"
+check_rc "date filter exits 0" 0 $?
+$D search Renwick --from yesterday 2>"$T/err"
+check_rc "bad date exits 2" 2 $?
+$D docs >"$T/d"
+check_grep "docs lists" "documents? - marking GREEN" "$T/d"
+$D docs 1 --text >"$T/d1"
+check_grep "docs ID shows metadata" '^marking +GREEN' "$T/d1"
+$D docs 99999 2>"$T/err"
+check_rc "missing document exits 1" 1 $?
+check_grep "missing document named" 'no document 99999' "$T/err"
+$D docs 1 --sentences --json >"$T/ds"
+check_grep "sentence spans" '"sentence_spans":\[\[' "$T/ds"
+$D stats --json >"$T/st"
+check_grep "stats --json" '"documents":[1-9]' "$T/st"
+$D case show >"$T/cs"
+check_grep "case show" 'CLEAR < GREEN < AMBER' "$T/cs"
+
+# Bad input never stops the batch: invalid UTF-8, binary, empty, missing.
+mkdir -p "$T/bad"
+printf 'Good document about the harbour of Velmora and its new cranes.\n' >"$T/bad/good.txt"
+printf 'caf\351 au lait, an invalid Latin-1 byte in UTF-8 text\n' >"$T/bad/latin1.txt"
+printf '\000\001\002\003binary\000\000' >"$T/bad/blob.bin"
+printf '{"text": "one good record about ports"}\n{not json\n{"title": "no text"}\n' >"$T/bad/mixed.jsonl"
+$D ingest "$T/bad" "$T/missing-file.txt" >"$T/out3" 2>"$T/err3"
+check_rc "failures give exit 1" 1 $?
+check_grep "invalid UTF-8 named with its place" 'latin1.txt: .*UTF-8.*line 1' "$T/err3"
+check_grep "binary file named" 'blob.bin' "$T/err3"
+check_grep "missing file named" 'missing-file.txt' "$T/err3"
+check_grep "bad JSONL line named" 'mixed.jsonl.*line 2' "$T/err3"
+check_grep "the rest went on" '^stored 2,' "$T/out3"
+$D ingest "$T/bad/latin1.txt" --lenient >"$T/out4" 2>"$T/err4"
+check_rc "--lenient stores it" 0 $?
+check_grep "--lenient warns" 'replaced' "$T/err4"
+
+# Limits are clear errors.
+$D ingest "$T/bad/good.txt" --max-file-size 10 2>"$T/err5"
+check_rc "file over the limit exits 1" 1 $?
+check_grep "limit named" 'good.txt' "$T/err5"
+
+# Standard input.
+printf 'A note from standard input about the tender annex.\n' | $D ingest - >"$T/out6"
+check_rc "stdin ingest" 0 $?
+check_grep "stdin stored" '^stored 1' "$T/out6"
+finish
