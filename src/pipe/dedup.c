@@ -5,13 +5,17 @@
  * re-wrapped by another system still counts as the same text.
  *
  * Near duplicates (a syndicated wire story with a new headline, a dropped
- * paragraph, a few edited words): MinHash (Broder 1997) over lower-cased
- * word 4-shingles. Each of the 64 signature slots keeps the minimum of an
- * independent 64-bit hash over the document's shingles; the share of equal
- * slots between two signatures estimates the Jaccard similarity of their
- * shingle sets (standard error about 0.06 at 64 slots). Banding (16 bands
- * of 4 slots) finds candidates without comparing against every document:
- * two documents with Jaccard 0.7 share at least one band with probability
+ * paragraph, a few edited words): MinHash over lower-cased word 4-shingles,
+ * in its one-permutation form (Li, Owen & Zhang 2012): each shingle is
+ * hashed once, the top 6 bits of the hash pick one of 64 bins and the bin
+ * keeps the minimum of the remaining bits. The share of equal bins between
+ * two signatures estimates the Jaccard similarity of the shingle sets
+ * (standard error about 0.06 at 64 bins), at one hash per shingle instead
+ * of 64. Empty bins, which only short texts have, borrow the value of the
+ * next non-empty bin (rotation densification, Shrivastava & Li 2014) so that
+ * two short texts do not agree on emptiness alone. Banding (16 bands of 4
+ * bins) finds candidates without comparing against every document: two
+ * documents with Jaccard 0.7 share at least one band with probability
  * 1 - (1 - 0.7^4)^16 = 0.996; candidates are then confirmed on the whole
  * signature against the threshold. */
 #include <sodium.h>
@@ -85,6 +89,7 @@ bool pipe_minhash(str text, const tok_span *toks, size_t n_toks,
 {
     uint64_t win[SHINGLE];
     size_t n_words = 0, n_shingles = 0;
+    const uint64_t empty = UINT64_MAX, low = (UINT64_C(1) << 58) - 1;
     for (int k = 0; k < KG_MINHASH_SIZE; k++) {
         sig[k] = UINT64_MAX;
     }
@@ -108,12 +113,24 @@ bool pipe_minhash(str text, const tok_span *toks, size_t n_toks,
             h = mix64(h ^ win[(n_words + k) % SHINGLE]);
         }
         n_shingles++;
+        uint64_t bin = h >> 58, v = h & low;
+        sig[bin] = v < sig[bin] ? v : sig[bin];
+    }
+    if (n_shingles >= MIN_SHINGLES) {
+        /* Densify: each empty bin takes the value of the next non-empty bin
+         * (circularly), tagged with the distance so that bins filled from
+         * the same source still differ from a genuine equal value. */
+        uint64_t filled[KG_MINHASH_SIZE];
         for (int k = 0; k < KG_MINHASH_SIZE; k++) {
-            uint64_t v = mix64(h ^ (0x9e3779b97f4a7c15ULL * (uint64_t)(k + 1)));
-            if (v < sig[k]) {
-                sig[k] = v;
+            filled[k] = sig[k];
+            for (int d = 1; filled[k] == empty && d < KG_MINHASH_SIZE; d++) {
+                uint64_t src = sig[(k + d) % KG_MINHASH_SIZE];
+                if (src != empty) {
+                    filled[k] = mix64(src + (uint64_t)d) & low;
+                }
             }
         }
+        memcpy(sig, filled, sizeof filled);
     }
     if (n_shingles < MIN_SHINGLES) {
         return false;
