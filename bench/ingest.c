@@ -665,6 +665,44 @@ static void make_query(buf *q, size_t i)
         abort();
 }
 
+static const char *const query_kinds[] = {"name", "AND", "phrase",
+                                          "prefix*", "NOT"};
+
+/* Runs the n queries once; lat[i] gets query i's latency in ms. Returns
+ * the number of failed queries. */
+static size_t time_queries(kg_db *db, kg_marking all, size_t n, bool snippets,
+                           double *lat, int64_t *out_hits,
+                           int64_t *out_matches)
+{
+    buf q;
+    buf_init(&q, 0);
+    rng_state = SEED ^ 0x51a5c4ULL; /* the same queries on every pass */
+    size_t failed = 0;
+    *out_hits = *out_matches = 0;
+    ds_err e;
+    ds_err_clear(&e);
+    for (size_t i = 0; i < n; i++) {
+        make_query(&q, i);
+        kg_search_opts o = {.query = q.ptr, .limit = 10,
+                            .snippets = snippets};
+        kg_hits h = {0};
+        double t0 = now_s();
+        ds_rc rc = kg_search(db, all, &o, &h, &e);
+        lat[i] = (now_s() - t0) * 1000.0;
+        if (rc != DS_OK) {
+            if (failed++ < 3)
+                fprintf(stderr, "bench: query %s: %s\n", q.ptr, e.msg);
+            ds_err_clear(&e);
+            continue;
+        }
+        *out_hits += (int64_t)h.n;
+        *out_matches += h.total;
+        kg_hits_fini(&h);
+    }
+    buf_fini(&q);
+    return failed;
+}
+
 static int run_search(const char *db_path, size_t n_queries)
 {
     kg_db *db = NULL;
@@ -676,44 +714,69 @@ static int run_search(const char *db_path, size_t n_queries)
     }
     kg_marking all = kg_clearance_all(db);
     double *lat = xcalloc(n_queries, sizeof *lat);
-    buf q;
-    buf_init(&q, 0);
-    rng_state = SEED ^ 0x51a5c4ULL;
-    size_t failed = 0;
-    int64_t hits_total = 0, matches_total = 0;
+    double *sorted = xcalloc(n_queries, sizeof *sorted);
+    int64_t hits = 0, matches = 0;
+
     double t_all = now_s();
-    for (size_t i = 0; i < n_queries; i++) {
-        make_query(&q, i);
-        kg_search_opts o = {.query = q.ptr, .limit = 10, .snippets = true};
-        kg_hits h = {0};
-        double t0 = now_s();
-        ds_rc rc = kg_search(db, all, &o, &h, &e);
-        lat[i] = (now_s() - t0) * 1000.0;
-        if (rc != DS_OK) {
-            if (failed++ < 3)
-                fprintf(stderr, "bench: query %s: %s\n", q.ptr, e.msg);
-            ds_err_clear(&e);
-            continue;
-        }
-        hits_total += (int64_t)h.n;
-        matches_total += h.total;
-        kg_hits_fini(&h);
-    }
+    size_t failed = time_queries(db, all, n_queries, true, lat, &hits,
+                                 &matches);
     t_all = now_s() - t_all;
-    qsort(lat, n_queries, sizeof *lat, cmp_double);
-    double p50 = pct(lat, n_queries, 0.50);
+    memcpy(sorted, lat, n_queries * sizeof *lat);
+    qsort(sorted, n_queries, sizeof *sorted, cmp_double);
+    double p50 = pct(sorted, n_queries, 0.50);
     printf("  %zu queries (names, AND, \"phrases\", prefix*, NOT), limit 10, "
            "snippets on: %.2f s total, %zu failed\n",
            n_queries, t_all, failed);
     printf("    mean hits/query %.1f, mean matches/query %.1f\n",
-           (double)hits_total / (double)n_queries,
-           (double)matches_total / (double)n_queries);
+           (double)hits / (double)n_queries,
+           (double)matches / (double)n_queries);
     printf("    p50 (ms)           %10.2f   target <= %.0f      %s\n", p50,
            TARGET_P50_MS, mark(p50 <= TARGET_P50_MS));
-    printf("    p95 (ms)           %10.2f\n", pct(lat, n_queries, 0.95));
-    printf("    p99 (ms)           %10.2f\n", pct(lat, n_queries, 0.99));
-    printf("    max (ms)           %10.2f\n", lat[n_queries - 1]);
-    buf_fini(&q);
+    printf("    p95 (ms)           %10.2f\n", pct(sorted, n_queries, 0.95));
+    printf("    p99 (ms)           %10.2f\n", pct(sorted, n_queries, 0.99));
+    printf("    max (ms)           %10.2f\n", sorted[n_queries - 1]);
+
+    /* p50 by kind of query (query i is of kind i % 5). */
+    printf("    p50 by kind (ms)  ");
+    for (size_t k = 0; k < COUNT(query_kinds); k++) {
+        size_t m = 0;
+        for (size_t i = k; i < n_queries; i += COUNT(query_kinds))
+            sorted[m++] = lat[i];
+        if (!m)
+            continue;
+        qsort(sorted, m, sizeof *sorted, cmp_double);
+        printf(" %s %.2f", query_kinds[k], pct(sorted, m, 0.50));
+    }
+    printf("\n");
+
+    /* The same queries without snippets, to show what snippets cost. */
+    size_t failed2 = time_queries(db, all, n_queries, false, lat, &hits,
+                                  &matches);
+    memcpy(sorted, lat, n_queries * sizeof *lat);
+    qsort(sorted, n_queries, sizeof *sorted, cmp_double);
+    printf("    snippets off: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms\n",
+           pct(sorted, n_queries, 0.50), pct(sorted, n_queries, 0.95),
+           pct(sorted, n_queries, 0.99));
+    (void)failed2;
+
+    /* A query that matches nothing: the fixed cost of one kg_search call
+     * (visibility set, statistics), independent of the matches. */
+    size_t n_none = n_queries < 50 ? n_queries : 50;
+    for (size_t i = 0; i < n_none; i++) {
+        kg_search_opts o = {.query = "zzqxnomatch", .limit = 10,
+                            .snippets = true};
+        kg_hits h = {0};
+        double t0 = now_s();
+        if (kg_search(db, all, &o, &h, &e) == DS_OK)
+            kg_hits_fini(&h);
+        ds_err_clear(&e);
+        sorted[i] = (now_s() - t0) * 1000.0;
+    }
+    qsort(sorted, n_none, sizeof *sorted, cmp_double);
+    printf("    no-match query (per-call overhead): p50 %.2f ms\n",
+           pct(sorted, n_none, 0.50));
+
+    xfree(sorted);
     xfree(lat);
     kg_close(db);
     return failed == n_queries ? 1 : 0;

@@ -45,19 +45,18 @@ static void usage(FILE *f)
           f);
 }
 
-static void print_prf_json(const char *name, const tok_eval_prf *p,
-                           bool last)
+static void print_prf_json(const char *name, const tok_eval_prf *p, bool last)
 {
     printf("  \"%s\": {\"gold\": %zu, \"system\": %zu, \"correct\": %zu, "
            "\"precision\": %.2f, \"recall\": %.2f, \"f1\": %.2f}%s\n",
-           name, p->gold, p->system, p->correct, p->precision, p->recall,
-           p->f1, last ? "" : ",");
+           name, p->gold, p->system, p->correct, p->precision, p->recall, p->f1,
+           last ? "" : ",");
 }
 
 static void print_prf_row(const char *name, const tok_eval_prf *p)
 {
-    printf("%-10s %9.2f %9.2f %9.2f %8zu %8zu\n", name, p->precision,
-           p->recall, p->f1, p->gold, p->system);
+    printf("%-10s %9.2f %9.2f %9.2f %8zu %8zu\n", name, p->precision, p->recall,
+           p->f1, p->gold, p->system);
 }
 
 static int eval_tokenize(int argc, char **argv)
@@ -110,8 +109,8 @@ static int eval_tokenize(int argc, char **argv)
         print_prf_json("sentences", &sc.sentences, true);
         printf("}\n");
     } else {
-        printf("%-10s %9s %9s %9s %8s %8s\n", "metric", "precision",
-               "recall", "f1", "gold", "system");
+        printf("%-10s %9s %9s %9s %8s %8s\n", "metric", "precision", "recall",
+               "f1", "gold", "system");
         print_prf_row("tokens", &sc.tokens);
         print_prf_row("words", &sc.words);
         print_prf_row("sentences", &sc.sentences);

@@ -52,8 +52,8 @@ bool io_charset_is_utf8(const char *charset)
 static const char *iconv_name(const char *l)
 {
     static const char *const latin1[] = {
-        "iso-8859-1", "iso8859-1", "latin1",   "l1",    "us-ascii", "ascii",
-        "iso_8859-1", "cp819",     "ibm819",   "x-user-defined",
+        "iso-8859-1",     "iso8859-1",  "latin1", "l1",     "us-ascii",
+        "ascii",          "iso_8859-1", "cp819",  "ibm819", "x-user-defined",
         "ansi_x3.4-1968", "iso-ir-100", "cp1252"};
     for (size_t i = 0; i < sizeof latin1 / sizeof latin1[0]; i++) {
         if (strcmp(l, latin1[i]) == 0) {
@@ -180,8 +180,10 @@ ds_rc io_decode(io_job *j, str raw, const char *charset, const char *what,
     /* Undeclared (or "us-ascii", often a lie) and not UTF-8: most such
      * text in the wild is windows-1252. */
     if (!utf8 && !mostly_utf8(raw)) {
-        io_diagf(j, "", "no usable charset declared%s and not UTF-8: read "
-                 "as windows-1252", what);
+        io_diagf(j, "",
+                 "no usable charset declared%s and not UTF-8: read "
+                 "as windows-1252",
+                 what);
         return io_charset_to_utf8("windows-1252", raw, j->o.lenient, out,
                                   n_repl, e);
     }

@@ -55,7 +55,8 @@ static void skip_ws(cur *c)
     }
 }
 
-/* A run of at most `max` digits; returns how many were read (0: none). */
+/* A run of at most `max` digits; returns how many were read (0: none).
+ * Longer runs are left for the grammar to reject at the next step. */
 static int num(cur *c, int max, int *out)
 {
     int n = 0, v = 0;
@@ -63,9 +64,6 @@ static int num(cur *c, int max, int *out)
         v = v * 10 + (*c->p - '0');
         c->p++;
         n++;
-    }
-    if (n == max && peek(c) >= '0' && peek(c) <= '9') {
-        return 0; /* longer than allowed: not the number we want */
     }
     *out = v;
     return n;
@@ -99,8 +97,8 @@ static int month_of(str w)
 
 static bool is_weekday(str w)
 {
-    static const char *const days[] = {"monday", "tuesday",  "wednesday",
-                                       "thursday", "friday", "saturday",
+    static const char *const days[] = {"monday",   "tuesday", "wednesday",
+                                       "thursday", "friday",  "saturday",
                                        "sunday"};
     for (int i = 0; i < 7; i++) {
         str full = str_c(days[i]);
@@ -178,8 +176,8 @@ static bool finish(const dt *t, char out[32])
         return false;
     }
     int s = t->s == 60 ? 59 : t->s; /* a leap second: keep the minute */
-    int64_t secs = days_from_civil(t->y, t->mo, t->d) * 86400 +
-                   t->h * 3600 + t->mi * 60 + s - (int64_t)t->off_min * 60;
+    int64_t secs = days_from_civil(t->y, t->mo, t->d) * 86400 + t->h * 3600 +
+                   t->mi * 60 + s - (int64_t)t->off_min * 60;
     return write_secs(secs, out);
 }
 
@@ -193,13 +191,11 @@ static int zone_minutes(str w)
     static const struct {
         const char *name;
         int off;
-    } zones[] = {{"UT", 0},       {"UTC", 0},      {"GMT", 0},
-                 {"Z", 0},        {"EST", -300},   {"EDT", -240},
-                 {"CST", -360},   {"CDT", -300},   {"MST", -420},
-                 {"MDT", -360},   {"PST", -480},   {"PDT", -420},
-                 {"CET", 60},     {"CEST", 120},   {"EET", 120},
-                 {"EEST", 180},   {"WET", 0},      {"WEST", 60},
-                 {"JST", 540}};
+    } zones[] = {{"UT", 0},     {"UTC", 0},    {"GMT", 0},    {"Z", 0},
+                 {"EST", -300}, {"EDT", -240}, {"CST", -360}, {"CDT", -300},
+                 {"MST", -420}, {"MDT", -360}, {"PST", -480}, {"PDT", -420},
+                 {"CET", 60},   {"CEST", 120}, {"EET", 120},  {"EEST", 180},
+                 {"WET", 0},    {"WEST", 60},  {"JST", 540}};
     for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
         if (str_eqi(w, str_c(zones[i].name))) {
             return zones[i].off;

@@ -96,9 +96,9 @@ static str split_headers(str ent, headers *hs)
             continue;
         }
         const char *colon = memchr(line.ptr, ':', line.len);
-        str name = colon ? str_trim(str_sub(line, 0, (size_t)(colon -
-                                                                line.ptr)))
-                         : line;
+        str name = colon
+                       ? str_trim(str_sub(line, 0, (size_t)(colon - line.ptr)))
+                       : line;
         if (!colon || !header_name(name)) {
             rest = before; /* not a header: the body starts here */
             break;
@@ -159,15 +159,15 @@ int io_detect_email(str data)
             continue;
         }
         const char *colon = memchr(line.ptr, ':', line.len);
-        if (!colon || !header_name(str_sub(line, 0, (size_t)(colon -
-                                                             line.ptr)))) {
+        if (!colon ||
+            !header_name(str_sub(line, 0, (size_t)(colon - line.ptr)))) {
             return 0;
         }
         str name = str_sub(line, 0, (size_t)(colon - line.ptr));
         n++;
         static const char *const strong[] = {
-            "from", "received", "message-id", "mime-version", "return-path",
-            "delivered-to", "subject", "to"};
+            "from",        "received",     "message-id", "mime-version",
+            "return-path", "delivered-to", "subject",    "to"};
         for (size_t i = 0; i < sizeof strong / sizeof strong[0]; i++) {
             if (str_eqi(name, str_c(strong[i]))) {
                 key++;
@@ -390,8 +390,8 @@ static void parse_ctype(const char *value, ctype *ct)
     if (!value) {
         return;
     }
-    str v = str_c(value), head;
-    (void)str_cut(&v, ';', &head);
+    str v = str_c(value), head = {"", 0};
+    (void)str_cut(&v, ';', &head); /* false (head stays empty) for "" */
     copy_lower(str_trim(head), ct->type, sizeof ct->type, true);
     while (v.len) {
         str key = {v.ptr, 0};
@@ -419,7 +419,7 @@ static void parse_ctype(const char *value, ctype *ct)
             str skip;
             (void)str_cut(&v, ';', &skip);
         } else {
-            str t;
+            str t = {"", 0};
             (void)str_cut(&v, ';', &t);
             t = str_trim(t);
             (void)buf_append(&val, t.ptr, t.len);
@@ -449,7 +449,7 @@ static void parse_ctype(const char *value, ctype *ct)
 typedef struct mail {
     io_job *j;
     size_t n_repl;
-    buf attached;  /* names of skipped attachments, for one diagnostic */
+    buf attached; /* names of skipped attachments, for one diagnostic */
     size_t n_attached;
 } mail;
 
@@ -533,8 +533,7 @@ static ds_rc each_part(mail *m, str body, const char *boundary, int depth,
             if (end > start && end[-1] == '\r') {
                 end--;
             }
-            rc = fn(m, (str){start, (size_t)(end - start)}, depth, arg, out,
-                    e);
+            rc = fn(m, (str){start, (size_t)(end - start)}, depth, arg, out, e);
         }
         start = rest.ptr;
         if (close) {
@@ -543,8 +542,8 @@ static ds_rc each_part(mail *m, str body, const char *boundary, int depth,
     }
     if (start && rc == DS_OK && rest.ptr > start) {
         /* No closing delimiter: the last part runs to the end. */
-        rc = fn(m, (str){start, (size_t)(rest.ptr - start)}, depth, arg, out,
-                e);
+        rc =
+            fn(m, (str){start, (size_t)(rest.ptr - start)}, depth, arg, out, e);
     }
     return rc;
 }
@@ -674,8 +673,8 @@ static ds_rc entity_text(mail *m, str ent, int depth, buf *out, ds_err *e)
         buf utf;
         buf_init(&utf, 0);
         rc = io_html_decode(m->j, buf_str(&dec),
-                            ct.charset[0] ? ct.charset : NULL, &utf,
-                            &m->n_repl, e);
+                            ct.charset[0] ? ct.charset : NULL, &utf, &m->n_repl,
+                            e);
         io_record h;
         memset(&h, 0, sizeof h);
         if (rc == DS_OK) {

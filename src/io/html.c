@@ -104,8 +104,8 @@ static bool meta_charset(str s, char out[48])
             size_t n = 0;
             while (p + n < tag.len && n < 47) {
                 char c = tag.ptr[p + n];
-                if (c == '"' || c == '\'' || c == ';' || c == ' ' ||
-                    c == '/' || c == '>') {
+                if (c == '"' || c == '\'' || c == ';' || c == ' ' || c == '/' ||
+                    c == '>') {
                     break;
                 }
                 out[n++] = c;
@@ -198,8 +198,8 @@ static const char *attr(const GumboNode *n, const char *name)
     if (n->type != GUMBO_NODE_ELEMENT) {
         return NULL;
     }
-    const GumboAttribute *a = gumbo_get_attribute(&n->v.element.attributes,
-                                                  name);
+    const GumboAttribute *a =
+        gumbo_get_attribute(&n->v.element.attributes, name);
     return a ? a->value : NULL;
 }
 
@@ -424,15 +424,19 @@ typedef struct meta {
  * fill with the page's modification time. */
 static int date_rank(const char *key)
 {
-    static const char *const keys[] = {
-        "article:published_time", "datepublished", "og:published_time",
-        "dc.date.issued",         "dcterms.issued", "pubdate|publishdate|"
-                                                    "publish-date|"
-                                                    "publication_date|"
-                                                    "parsely-pub-date|"
-                                                    "sailthru.date|"
-                                                    "citation_publication_date",
-        "dc.date|dcterms.date|dcterms.created", "date"};
+    static const char *const keys[] = {"article:published_time",
+                                       "datepublished",
+                                       "og:published_time",
+                                       "dc.date.issued",
+                                       "dcterms.issued",
+                                       "pubdate|publishdate|"
+                                       "publish-date|"
+                                       "publication_date|"
+                                       "parsely-pub-date|"
+                                       "sailthru.date|"
+                                       "citation_publication_date",
+                                       "dc.date|dcterms.date|dcterms.created",
+                                       "date"};
     str k = str_c(key);
     for (int i = 0; i < 8; i++) {
         str alts = str_c(keys[i]), one;
@@ -621,11 +625,12 @@ ds_rc io_html_extract(io_job *j, str html, io_record *r, ds_err *e)
         }
     }
     if (len < 80 && m.main) {
+        /* <main> is the page's own word, whatever its length. */
         xfree(text);
         root = m.main;
         text = extract(root, false, &len);
     }
-    if (len < 80) {
+    if (len == 0 || (!m.main && len < 80)) {
         xfree(text);
         root = m.body ? m.body : g->root;
         text = extract(root, true, &len);

@@ -266,17 +266,58 @@ void io_record_fini(io_record *r)
     xfree(r->source);
     xfree(r->author);
     xfree(r->text);
-    r->title = r->url = r->published = r->source = r->author = r->text =
-        NULL;
+    r->title = r->url = r->published = r->source = r->author = r->text = NULL;
     r->text_len = 0;
 }
-
-/* ---- Record finishing ---- */
 
 /* Metadata values are one line: white space and control characters
  * collapse to single spaces, and very long values are cut at a character
  * boundary (a "title" of 100 KB is a mapping mistake, not a title). */
 #define META_MAX 2048
+
+static bool clean_line(const char *s)
+{
+    if (!s) {
+        return true;
+    }
+    str v = str_c(s);
+    if (v.len == 0 || v.len >= META_MAX || !utf8_validate(v, NULL) ||
+        str_trim(v).len != v.len) {
+        return false;
+    }
+    for (size_t i = 0; i < v.len; i++) {
+        unsigned char c = (unsigned char)v.ptr[i];
+        if (c < 0x20 || c == 0x7F) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool io_record_valid(const io_record *r)
+{
+    if (!r->text || r->text_len == 0 || strlen(r->text) != r->text_len ||
+        !utf8_validate((str){r->text, r->text_len}, NULL) ||
+        memchr(r->text, '\r', r->text_len) || !r->format) {
+        return false;
+    }
+    if (!clean_line(r->title) || !clean_line(r->url) ||
+        !clean_line(r->source) || !clean_line(r->author) ||
+        !clean_line(r->published)) {
+        return false;
+    }
+    if (r->published) {
+        char again[32];
+        /* Our own output must parse back to itself. */
+        if (!io_date_parse(str_c(r->published), again) ||
+            strcmp(again, r->published) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* ---- Record finishing ---- */
 
 static ds_rc clean_meta(io_job *j, char **field, const char *what,
                         size_t *n_repl, ds_err *e)
@@ -397,9 +438,8 @@ ds_rc io_emit(io_job *j, io_record *r, const char *where, ds_err *e)
     }
     /* Importers check their input up front with positions in the file;
      * this is the safety net that keeps the invariant for every record. */
-    rc = io_utf8_check((str){r->text ? r->text : "", r->text_len},
-                       j->o.lenient, 0, " in the record text", &fixed, &t,
-                       &repl, e);
+    rc = io_utf8_check((str){r->text ? r->text : "", r->text_len}, j->o.lenient,
+                       0, " in the record text", &fixed, &t, &repl, e);
     if (rc != DS_OK) {
         goto out;
     }
@@ -423,9 +463,8 @@ ds_rc io_emit(io_job *j, io_record *r, const char *where, ds_err *e)
         goto out;
     }
     if (j->n_records >= j->o.max_records) {
-        rc = ds_fail(e, DS_ETOOBIG,
-                     "%s%smore than %zu records (--max-records)", where,
-                     where[0] ? ": " : "", j->o.max_records);
+        rc = ds_fail(e, DS_ETOOBIG, "%s%smore than %zu records (--max-records)",
+                     where, where[0] ? ": " : "", j->o.max_records);
         goto out;
     }
     xfree(r->text);
@@ -553,10 +592,11 @@ ds_rc io_import(const char *name, str data, const io_options *o,
             goto out;
         }
     }
+    size_t file_repl = j.pending_repl;
     rc = f->import(&j, data, e);
-    if (rc == DS_OK && j.pending_repl) {
-        io_diagf(&j, "", "%zu invalid sequences replaced by U+FFFD",
-                 j.pending_repl);
+    if (rc == DS_OK && file_repl) {
+        io_diagf(&j, "", "%zu invalid sequence%s replaced by U+FFFD", file_repl,
+                 file_repl == 1 ? "" : "s");
     }
 out:
     buf_fini(&conv);
@@ -566,8 +606,7 @@ out:
 
 /* ---- Reading files ---- */
 
-static ds_rc read_fd(int fd, const char *path, size_t max, buf *out,
-                     ds_err *e)
+static ds_rc read_fd(int fd, const char *path, size_t max, buf *out, ds_err *e)
 {
     char chunk[65536];
     char limit[32];

@@ -15,9 +15,9 @@
 
 /* One import in progress. */
 typedef struct io_job {
-    const char *format;  /* the format name, copied into each record */
-    bool multi;          /* a record format: oversized records are skipped */
-    io_options o;        /* the caller's options with defaults filled in */
+    const char *format; /* the format name, copied into each record */
+    bool multi;         /* a record format: oversized records are skipped */
+    io_options o;       /* the caller's options with defaults filled in */
     io_emit_fn emit;
     io_diag_fn diag;
     void *ctx;
@@ -38,6 +38,11 @@ void io_diagf(io_job *j, const char *where, const char *fmt, ...)
 DS_MUST_USE ds_rc io_emit(io_job *j, io_record *r, const char *where,
                           ds_err *e);
 
+/* True when *r keeps the record invariants of io.h (text non-empty, valid
+ * UTF-8, no NUL or \r, text_len right, metadata one clean line, published
+ * in one of the two ISO forms). For fuzz targets and assertions. */
+bool io_record_valid(const io_record *r);
+
 /* Frees the strings of *r and zeroes them. */
 void io_record_fini(io_record *r);
 
@@ -56,9 +61,8 @@ DS_MUST_USE ds_rc io_utf8_check(str s, bool lenient, size_t base,
  * counted in *n_repl). DS_ENOTFOUND when iconv does not know the charset.
  * The label is mapped as browsers do (iso-8859-1 and us-ascii mean
  * windows-1252). */
-DS_MUST_USE ds_rc io_charset_to_utf8(const char *charset, str in,
-                                     bool lenient, buf *out, size_t *n_repl,
-                                     ds_err *e);
+DS_MUST_USE ds_rc io_charset_to_utf8(const char *charset, str in, bool lenient,
+                                     buf *out, size_t *n_repl, ds_err *e);
 
 /* Turns raw bytes in `charset` (NULL when undeclared) into UTF-8 appended
  * to out, by the importers' policy: a declared charset is converted with
@@ -93,14 +97,13 @@ bool io_date_from_epoch(double t, char out[32]);
 /* HTML extraction (html.c): parses `html` (already UTF-8) with gumbo and
  * fills the text and metadata of *r. Used for .html files and for
  * text/html e-mail parts. */
-DS_MUST_USE ds_rc io_html_extract(io_job *j, str html, io_record *r,
-                                  ds_err *e);
+DS_MUST_USE ds_rc io_html_extract(io_job *j, str html, io_record *r, ds_err *e);
 
 /* Turns raw HTML bytes into UTF-8: the charset comes from `hint` (an
  * e-mail Content-Type) or a <meta> tag; undeclared non-UTF-8 input is read
  * as windows-1252 with a diagnostic. The result is in *out (valid UTF-8). */
-DS_MUST_USE ds_rc io_html_decode(io_job *j, str raw, const char *hint,
-                                 buf *out, size_t *n_repl, ds_err *e);
+DS_MUST_USE ds_rc io_html_decode(io_job *j, str raw, const char *hint, buf *out,
+                                 size_t *n_repl, ds_err *e);
 
 /* The per-format detectors (0-100: how sure the content looks like the
  * format) and import functions of the format table. */

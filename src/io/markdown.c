@@ -78,9 +78,14 @@ static size_t entity(str s, size_t i, buf *out)
     static const struct {
         const char *name;
         const char *text;
-    } ents[] = {{"&amp;", "&"},  {"&lt;", "<"},      {"&gt;", ">"},
-                {"&quot;", "\""}, {"&apos;", "'"},   {"&nbsp;", " "},
-                {"&mdash;", "\xE2\x80\x94"}, {"&ndash;", "\xE2\x80\x93"},
+    } ents[] = {{"&amp;", "&"},
+                {"&lt;", "<"},
+                {"&gt;", ">"},
+                {"&quot;", "\""},
+                {"&apos;", "'"},
+                {"&nbsp;", " "},
+                {"&mdash;", "\xE2\x80\x94"},
+                {"&ndash;", "\xE2\x80\x93"},
                 {"&hellip;", "\xE2\x80\xA6"}};
     str rest = str_sub(s, i, 12);
     for (size_t k = 0; k < sizeof ents / sizeof ents[0]; k++) {
@@ -95,7 +100,7 @@ static size_t entity(str s, size_t i, buf *out)
         size_t k = hex ? 3 : 2, digits = 0;
         for (; k < rest.len && digits < 7; k++, digits++) {
             char c = rest.ptr[k];
-            int v = c >= '0' && c <= '9'                ? c - '0'
+            int v = c >= '0' && c <= '9'          ? c - '0'
                     : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
                     : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
                                                   : -1;
@@ -172,7 +177,8 @@ static void inline_text(str s, buf *out, int depth)
     for (size_t i = 0; i < s.len;) {
         char c = s.ptr[i];
         size_t n;
-        if (c == '\\' && i + 1 < s.len && is_punct((unsigned char)s.ptr[i + 1])) {
+        if (c == '\\' && i + 1 < s.len &&
+            is_punct((unsigned char)s.ptr[i + 1])) {
             (void)buf_putc(out, s.ptr[i + 1]);
             i += 2;
         } else if (c == '`') {
@@ -202,8 +208,8 @@ static void inline_text(str s, buf *out, int depth)
                 (void)buf_append(out, s.ptr + i, run);
                 i = k;
             }
-        } else if ((c == '[' || (c == '!' && i + 1 < s.len &&
-                                 s.ptr[i + 1] == '[')) &&
+        } else if ((c == '[' ||
+                    (c == '!' && i + 1 < s.len && s.ptr[i + 1] == '[')) &&
                    depth < 4) {
             size_t open = c == '!' ? i + 1 : i;
             size_t close = match_bracket(s, open, '[', ']');
@@ -283,8 +289,7 @@ static bool rule_line(str t, char *ch)
         if (c == ' ' || c == '\t') {
             continue;
         }
-        if ((c != '-' && c != '*' && c != '_' && c != '=') ||
-            (m && c != m)) {
+        if ((c != '-' && c != '*' && c != '_' && c != '=') || (m && c != m)) {
             return false;
         }
         m = c;
@@ -469,8 +474,8 @@ ds_rc io_import_markdown(io_job *j, str data, ds_err *e)
         if (rule_line(t, &ch)) {
             if (was_text && (ch == '=' || ch == '-')) {
                 /* Setext heading: the line before was the heading. */
-                str h = str_trim(str_sub(buf_str(&out), prev_start,
-                                         out.len - prev_start));
+                str h = str_trim(
+                    str_sub(buf_str(&out), prev_start, out.len - prev_start));
                 if (ch == '=' && !r.title) {
                     r.title = io_strdup(h);
                 } else if (!first_heading) {

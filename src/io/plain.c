@@ -42,8 +42,8 @@ static size_t head_lines(str text, head_line out[HEAD_LINES])
 /* A line that is a date and nothing else, possibly labelled ("Date: ..."). */
 static bool date_line(str s, char out[32])
 {
-    static const char *const labels[] = {"date:", "published:", "dated:",
-                                         "posted:", "published on"};
+    static const char *const labels[] = {
+        "date:", "published:", "dated:", "posted:", "published on"};
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
         if (str_startsi(s, str_c(labels[i]))) {
             s = str_sub(s, strlen(labels[i]), s.len);
@@ -108,9 +108,8 @@ static bool dateline(str s, char out[32])
     }
     /* "BERGEN, Norway, March 3, 2026": skip one more part. */
     const char *c2 = memchr(rest.ptr, ',', rest.len);
-    return c2 && io_date_parse(str_sub(rest, (size_t)(c2 - rest.ptr) + 1,
-                                       rest.len),
-                               out);
+    return c2 && io_date_parse(
+                     str_sub(rest, (size_t)(c2 - rest.ptr) + 1, rest.len), out);
 }
 
 static bool title_like(str s)

@@ -72,7 +72,7 @@ int io_detect_jsonl(str data)
     }
     /* One line alone is as much JSON as JSON Lines; JSON then wins. */
     first_line(data, &rest);
-    return first_line(rest, &rest).len ? 90 : 50;
+    return first_line(rest, &rest).len ? 90 : 60;
 }
 
 int io_detect_json(str data)
@@ -278,8 +278,8 @@ ds_rc io_import_json(io_job *j, str data, ds_err *e)
     json_error_t err;
     json_t *root = json_loadb(data.ptr, data.len, 0, &err);
     if (!root) {
-        return ds_fail(e, DS_EFORMAT, "line %d, column %d: JSON: %s",
-                       err.line, err.column, err.text);
+        return ds_fail(e, DS_EFORMAT, "line %d, column %d: JSON: %s", err.line,
+                       err.column, err.text);
     }
     json_t *items = NULL;
     ds_rc rc = DS_OK;
@@ -322,16 +322,18 @@ typedef struct csv {
     size_t pos;
     size_t line; /* 1-based line of the next byte */
     char delim;
-    buf row;                 /* unescaped field bytes, back to back */
+    buf row;                   /* unescaped field bytes, back to back */
     size_t *off, *len, n, cap; /* the fields of the current row */
     bool unterminated;
 } csv;
 
 static void end_field(csv *c, size_t start)
 {
+    size_t old = c->cap;
     c->off = xgrow(c->off, &c->cap, c->n + 1, sizeof *c->off);
-    size_t cap = c->cap;
-    c->len = xrealloc(c->len, cap * sizeof *c->len);
+    if (c->cap != old) {
+        c->len = xrealloc(c->len, c->cap * sizeof *c->len);
+    }
     c->off[c->n] = start;
     c->len[c->n] = c->row.len - start;
     c->n++;
@@ -381,9 +383,8 @@ static bool csv_row(csv *c)
             in_field = false;
             c->pos++;
         } else if (ch == '\r' || ch == '\n') {
-            c->pos += ch == '\r' && c->pos + 1 < n && d[c->pos + 1] == '\n'
-                          ? 2
-                          : 1;
+            c->pos +=
+                ch == '\r' && c->pos + 1 < n && d[c->pos + 1] == '\n' ? 2 : 1;
             c->line++;
             end_field(c, start);
             return true;

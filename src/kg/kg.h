@@ -170,6 +170,12 @@ ds_rc kg_search(kg_db *db, kg_marking clearance, const kg_search_opts *o,
                 kg_hits *out, ds_err *e) DS_MUST_USE;
 void kg_hits_fini(kg_hits *h);
 
+/* The query as FTS5 will read it: terms that are not FTS5 barewords
+ * (indicators such as 203.0.113.47, evil-site.example, a@b.example) are
+ * quoted into phrases; operators, quoted strings, prefixes, NEAR() and
+ * column filters are kept. Free with xfree. Can't fail. */
+char *kg_query_rewrite(const char *q);
+
 typedef struct kg_doc {
     int64_t id;
     char *title, *url, *author, *published, *ingested_at, *origin, *format;

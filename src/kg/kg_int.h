@@ -15,6 +15,12 @@ typedef struct kg_vis {
     int64_t n_docs;   /* visible documents */
     double avg_title; /* mean title length in tokens over visible docs */
     double avg_body;  /* mean body length in tokens over visible docs */
+    /* What the bitmap was built for: valid while the clearance is the
+     * same and nothing changed the case (PRAGMA data_version for other
+     * connections' commits, total_changes for this one's writes). */
+    bool valid;
+    kg_marking clearance;
+    int64_t data_version, total_changes;
 } kg_vis;
 
 struct kg_db {
@@ -35,7 +41,8 @@ struct kg_db {
 ds_rc kg_prepare(kg_db *db, const char *sql, sqlite3_stmt **out, ds_err *e);
 /* Runs SQL with no result rows. */
 ds_rc kg_exec(kg_db *db, const char *sql, ds_err *e);
-/* Builds db->vis for the clearance. */
+/* Makes db->vis describe the clearance, rebuilding it only when the
+ * clearance or the case changed since the last call. */
 ds_rc kg_vis_build(kg_db *db, kg_marking clearance, ds_err *e);
 void kg_vis_free(kg_db *db);
 /* Registers the ds_bm25() ranking function on the connection. */

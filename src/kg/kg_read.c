@@ -53,11 +53,30 @@ static size_t get_varint(const unsigned char *p, const unsigned char *end,
     return i;
 }
 
+static int64_t data_version(kg_db *db)
+{
+    sqlite3_stmt *st;
+    int64_t v = -1;
+    if (kg_prepare(db, "PRAGMA data_version", &st, NULL) == DS_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            v = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_finalize(st);
+    }
+    return v;
+}
+
 ds_rc kg_vis_build(kg_db *db, kg_marking clearance, ds_err *e)
 {
     sqlite3_stmt *st;
     ds_rc rc;
     int64_t max_id = 0;
+    int64_t dv = data_version(db), tc = sqlite3_total_changes64(db->h);
+    if (db->vis.valid && db->vis.clearance.level == clearance.level &&
+        db->vis.clearance.comps == clearance.comps &&
+        db->vis.data_version == dv && db->vis.total_changes == tc) {
+        return DS_OK;
+    }
     kg_vis_free(db);
     if ((rc = kg_prepare(db, "SELECT coalesce(max(id), 0) FROM documents", &st,
                          e))) {
@@ -100,6 +119,10 @@ ds_rc kg_vis_build(kg_db *db, kg_marking clearance, ds_err *e)
     db->vis.n_docs = n;
     db->vis.avg_title = n ? sum_title / (double)n : 0;
     db->vis.avg_body = n ? sum_body / (double)n : 0;
+    db->vis.valid = true;
+    db->vis.clearance = clearance;
+    db->vis.data_version = dv;
+    db->vis.total_changes = tc;
     return DS_OK;
 }
 
@@ -269,6 +292,87 @@ static ds_rc query_error(kg_db *db, ds_err *e)
                    sqlite3_errmsg(db->h));
 }
 
+static bool bare_char(unsigned char c)
+{
+    /* FTS5 barewords: ASCII letters and digits, '_', and any non-ASCII
+     * byte. */
+    return c >= 0x80 || c == '_' || (c >= '0' && c <= '9') ||
+           ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+char *kg_query_rewrite(const char *q)
+{
+    buf b;
+    buf_init(&b, 0);
+    size_t n = strlen(q), i = 0;
+    while (i < n) {
+        char c = q[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '(' || c == ')' ||
+            c == '+' || c == '^') {
+            buf_putc(&b, c);
+            i++;
+            continue;
+        }
+        if (c == '"') {
+            /* A quoted string is FTS5's own; copy it up to its end. */
+            size_t j = i + 1;
+            while (j < n && !(q[j] == '"' && (j + 1 >= n || q[j + 1] != '"'))) {
+                j += q[j] == '"' ? 2 : 1;
+            }
+            buf_append(&b, q + i, (j < n ? j + 1 : n) - i);
+            i = j < n ? j + 1 : n;
+            continue;
+        }
+        if (strncmp(q + i, "NEAR(", 5) == 0) {
+            /* NEAR(a b, N) is copied whole; its terms are barewords. */
+            const char *close = strchr(q + i, ')');
+            size_t j = close ? (size_t)(close - q) + 1 : n;
+            buf_append(&b, q + i, j - i);
+            i = j;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && q[j] != ' ' && q[j] != '\t' && q[j] != '\n' &&
+               q[j] != '(' && q[j] != ')' && q[j] != '"') {
+            j++;
+        }
+        str tok = {q + i, j - i};
+        /* A column filter keeps its prefix: title:word, body:word. */
+        if (str_startsi(tok, STR("title:")) || str_startsi(tok, STR("body:"))) {
+            size_t k = tok.ptr[0] == 't' || tok.ptr[0] == 'T' ? 6 : 5;
+            buf_append(&b, tok.ptr, k);
+            tok = str_sub(tok, k, tok.len);
+        }
+        bool star = tok.len > 1 && tok.ptr[tok.len - 1] == '*';
+        str core = star ? str_sub(tok, 0, tok.len - 1) : tok;
+        bool bare = core.len > 0;
+        for (size_t k = 0; k < core.len; k++) {
+            bare &= bare_char((unsigned char)core.ptr[k]);
+        }
+        if (bare) {
+            buf_append(&b, tok.ptr, tok.len);
+        } else if (core.len) {
+            /* An indicator (203.0.113.47, evil-domain.example, a@b.c):
+             * search it as the phrase of its parts. */
+            buf_putc(&b, '"');
+            for (size_t k = 0; k < core.len; k++) {
+                if (core.ptr[k] == '"') {
+                    buf_putc(&b, '"');
+                }
+                buf_putc(&b, core.ptr[k]);
+            }
+            buf_putc(&b, '"');
+            if (star) {
+                buf_putc(&b, '*');
+            }
+        } else {
+            buf_append(&b, tok.ptr, tok.len);
+        }
+        i = j;
+    }
+    return buf_take(&b, NULL);
+}
+
 ds_rc kg_search(kg_db *db, kg_marking clr, const kg_search_opts *o,
                 kg_hits *out, ds_err *e)
 {
@@ -280,8 +384,15 @@ ds_rc kg_search(kg_db *db, kg_marking clr, const kg_search_opts *o,
     if (!o->query || !*o->query) {
         return ds_fail(e, DS_EINVAL, "empty search query");
     }
-    if ((rc = kg_vis_build(db, clr, e))) {
+    /* One read transaction: the bitmap, the total and the page all see
+     * the same state of the case, whatever other processes commit. */
+    bool own_tx = sqlite3_get_autocommit(db->h) != 0;
+    if (own_tx && (rc = kg_exec(db, "BEGIN", e))) {
         return rc;
+    }
+    char *query = kg_query_rewrite(o->query);
+    if ((rc = kg_vis_build(db, clr, e))) {
+        goto out;
     }
     /* Total and the join of markings over every visible match. */
     if ((rc = kg_prepare(db,
@@ -293,7 +404,7 @@ ds_rc kg_search(kg_db *db, kg_marking clr, const kg_search_opts *o,
         goto out;
     }
     bind_filters(st, clr, o->from, o->to, o->source);
-    sqlite3_bind_text(st, 6, o->query, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, query, -1, SQLITE_STATIC);
     int s;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         kg_marking m = {sqlite3_column_int(st, 0),
@@ -310,12 +421,13 @@ ds_rc kg_search(kg_db *db, kg_marking clr, const kg_search_opts *o,
     if (out->total == 0) {
         goto out;
     }
+    /* Rank every visible match but fetch only the page; snippets are made
+     * afterwards for the page alone (snippet() in the ranking query would
+     * run for every match). */
     if ((rc = kg_prepare(
              db,
              "SELECT d.id, d.title, d.url, d.published, s.name, d.level, "
-             "d.compartments, d.duplicate_of, "
-             "CASE WHEN ?9 THEN snippet(doc_fts, 1, ?10, ?11, '...', 16) END, "
-             "ds_bm25(doc_fts) AS score "
+             "d.compartments, d.duplicate_of, ds_bm25(doc_fts) AS score "
              "FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid "
              "LEFT JOIN sources s ON s.id = d.source_id "
              "WHERE doc_fts MATCH ?6 AND " FILTER_SQL
@@ -324,14 +436,9 @@ ds_rc kg_search(kg_db *db, kg_marking clr, const kg_search_opts *o,
         goto out;
     }
     bind_filters(st, clr, o->from, o->to, o->source);
-    sqlite3_bind_text(st, 6, o->query, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, query, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 7, limit);
     sqlite3_bind_int(st, 8, offset);
-    sqlite3_bind_int(st, 9, o->snippets);
-    sqlite3_bind_text(st, 10, o->hl_open ? o->hl_open : "[", -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(st, 11, o->hl_close ? o->hl_close : "]", -1,
-                      SQLITE_STATIC);
     size_t cap = 0;
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         out->v = xgrow(out->v, &cap, out->n + 1, sizeof *out->v);
@@ -346,16 +453,41 @@ ds_rc kg_search(kg_db *db, kg_marking clr, const kg_search_opts *o,
                                   (uint64_t)sqlite3_column_int64(st, 6)};
         int64_t dup = sqlite3_column_int64(st, 7);
         h->duplicate_of = vis_has(&db->vis, dup) ? dup : 0;
-        h->snippet = kg_col_dup(st, 8);
-        h->score = sqlite3_column_double(st, 9);
+        h->score = sqlite3_column_double(st, 8);
     }
     if (s != SQLITE_DONE) {
         rc = query_error(db, e);
         goto out;
     }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (o->snippets && out->n) {
+        if ((rc = kg_prepare(db,
+                             "SELECT snippet(doc_fts, 1, ?2, ?3, '...', 16) "
+                             "FROM doc_fts WHERE doc_fts MATCH ?1 AND "
+                             "rowid = ?4",
+                             &st, e))) {
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, o->hl_open ? o->hl_open : "[", -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, o->hl_close ? o->hl_close : "]", -1,
+                          SQLITE_STATIC);
+        for (size_t i = 0; i < out->n; i++) {
+            sqlite3_bind_int64(st, 4, out->v[i].id);
+            if (sqlite3_step(st) == SQLITE_ROW) {
+                out->v[i].snippet = kg_col_dup(st, 0);
+            }
+            sqlite3_reset(st);
+        }
+    }
 out:
     sqlite3_finalize(st);
-    kg_vis_free(db);
+    if (own_tx) {
+        sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL);
+    }
+    xfree(query);
     if (rc) {
         kg_hits_fini(out);
     }

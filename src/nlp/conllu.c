@@ -148,8 +148,7 @@ static bool parse_token(str line, conllu_line *tl, const char **why)
     } else if (dot) {
         size_t k = (size_t)(dot - id.ptr);
         if (!parse_u32(str_sub(id, 0, k), &tl->id) ||
-            !parse_u32(str_sub(id, k + 1, id.len), &tl->sub) ||
-            tl->sub == 0) {
+            !parse_u32(str_sub(id, k + 1, id.len), &tl->sub) || tl->sub == 0) {
             *why = "bad empty node ID";
             return false;
         }
@@ -191,8 +190,7 @@ static bool parse_token(str line, conllu_line *tl, const char **why)
 
 /* Checks id sequencing across the sentence: words 1..n in order, each
  * multiword range starting at the next word id. */
-static bool check_ids(const conllu_sent *s, size_t *bad_line,
-                      const char **why)
+static bool check_ids(const conllu_sent *s, size_t *bad_line, const char **why)
 {
     uint32_t next = 1;
     for (size_t i = 0; i < s->n_lines; i++) {

@@ -23,9 +23,9 @@
 #include "util/str.h"
 
 typedef enum conllu_kind {
-    CONLLU_WORD,  /* a syntactic word: id */
-    CONLLU_MWT,   /* a multiword token: ids id..id_end */
-    CONLLU_EMPTY  /* an empty node: id.sub (enhanced graphs) */
+    CONLLU_WORD, /* a syntactic word: id */
+    CONLLU_MWT,  /* a multiword token: ids id..id_end */
+    CONLLU_EMPTY /* an empty node: id.sub (enhanced graphs) */
 } conllu_kind;
 
 typedef struct conllu_line {
@@ -36,7 +36,7 @@ typedef struct conllu_line {
     bool space_after;    /* false when MISC has SpaceAfter=No */
     int32_t head;        /* -1 when HEAD is "_" (MWT, empty node) */
     str form, lemma, upos, xpos, feats, deprel, deps, misc;
-    size_t line;         /* 1-based line number in the buffer */
+    size_t line; /* 1-based line number in the buffer */
 } conllu_line;
 
 /* One sentence: its comment-derived metadata and its token lines in file
@@ -49,7 +49,7 @@ typedef struct conllu_sent {
     str sent_id;
     conllu_line *lines;
     size_t n_lines, cap_lines;
-    size_t n_words;      /* number of CONLLU_WORD lines */
+    size_t n_words; /* number of CONLLU_WORD lines */
 } conllu_sent;
 
 typedef struct conllu_reader {
@@ -71,8 +71,8 @@ void conllu_sent_fini(conllu_sent *s);
  * fields, bad ID or HEAD, ids out of sequence, a multiword range that does
  * not match the words after it, an empty FORM); the reader is then
  * positioned after the bad sentence, so callers may continue. */
-DS_MUST_USE ds_rc conllu_next(conllu_reader *r, conllu_sent *s,
-                              bool *out_got, ds_err *e);
+DS_MUST_USE ds_rc conllu_next(conllu_reader *r, conllu_sent *s, bool *out_got,
+                              ds_err *e);
 
 /* Reads a whole file into a new NUL-terminated buffer (free with xfree)
  * and checks that it is valid UTF-8. DS_EIO when it cannot be read,

@@ -42,8 +42,7 @@ static bool stable_alone(uint32_t cp)
         return true; /* precomposed Hangul syllables */
     }
     const utf8proc_property_t *p = utf8proc_get_property((utf8proc_int32_t)cp);
-    bool canon_decomp =
-        p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0;
+    bool canon_decomp = p->decomp_seqindex != UINT16_MAX && p->decomp_type == 0;
     return p->combining_class == 0 && !canon_decomp;
 }
 
@@ -116,10 +115,9 @@ ds_rc norm_nfc(str in, norm_text *out, ds_err *e)
         if (cnt > (utf8proc_ssize_t)cap_cps) {
             cps = xgrow(cps == small ? NULL : cps, &cap_cps, (size_t)cnt,
                         sizeof *cps);
-            cnt = utf8proc_decompose((const utf8proc_uint8_t *)s + u,
-                                     (utf8proc_ssize_t)(i - u), cps,
-                                     (utf8proc_ssize_t)cap_cps,
-                                     UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+            cnt = utf8proc_decompose(
+                (const utf8proc_uint8_t *)s + u, (utf8proc_ssize_t)(i - u), cps,
+                (utf8proc_ssize_t)cap_cps, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
         }
         if (cnt >= 0) {
             cnt = utf8proc_normalize_utf32(cps, cnt,

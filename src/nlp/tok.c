@@ -178,7 +178,9 @@ static inline bool letter_at(const char *s, size_t i, size_t n)
 static bool in_list(const char *const *list, const char *p, size_t len)
 {
     for (; *list; list++) {
-        if (strlen(*list) == len && memcmp(*list, p, len) == 0) {
+        /* First byte first: these lists are checked on hot paths. */
+        if ((*list)[0] == p[0] && strlen(*list) == len &&
+            memcmp(*list, p, len) == 0) {
             return true;
         }
     }
@@ -187,8 +189,12 @@ static bool in_list(const char *const *list, const char *p, size_t len)
 
 static bool in_list_ci(const char *const *list, const char *p, size_t len)
 {
+    unsigned char p0 = (unsigned char)p[0];
+    if (is_aupper(p0)) {
+        p0 = (unsigned char)(p0 + 32);
+    }
     for (; *list; list++) {
-        if (strlen(*list) != len) {
+        if ((unsigned char)(*list)[0] != p0 || strlen(*list) != len) {
             continue;
         }
         size_t k = 0;
@@ -212,72 +218,68 @@ static bool in_list_ci(const char *const *list, const char *p, size_t len)
 /* Abbreviations that keep their final dot (matched case-sensitively,
  * without the dot). Titles come first: they never end a sentence. */
 static const char *const abbr_title[] = {
-    "Mr",   "Mrs",  "Ms",  "Dr",  "Messrs", "Mssrs", "Prof", "Gen",
-    "Gov",  "Sen",  "Rep", "Reps", "Lt",    "Col",   "Capt", "Cpt",
-    "Sgt",  "Cpl",  "Rev", "Hon", "Pres",   "Adm",   "Maj",  "Cmdr",
-    "Supt", "Insp", "St",  "Mt",  "Ft",     "Sr",    "Mme",  "Mlle",
-    "Atty", "Gov",  "Fr",  "Dept", "Assn",  "Ass't", "Spec", "Attn",
-    "vs",   "Vs",   "v",   "No",  "Nos",    "Vol",   "vol",  "pp",
-    "Fig",  "fig",  "Sec", "Para", "approx", "Approx", "ca",  "cf",
-    "Cf",   "ext",  "Ext", "Tel", "tel",    "Ph",    "Fax",  "Mob",
+    "Mr",   "Mrs",  "Ms",  "Dr",   "Messrs", "Mssrs",  "Prof", "Gen",
+    "Gov",  "Sen",  "Rep", "Reps", "Lt",     "Col",    "Capt", "Cpt",
+    "Sgt",  "Cpl",  "Rev", "Hon",  "Pres",   "Adm",    "Maj",  "Cmdr",
+    "Supt", "Insp", "St",  "Mt",   "Ft",     "Sr",     "Mme",  "Mlle",
+    "Atty", "Gov",  "Fr",  "Dept", "Assn",   "Ass't",  "Spec", "Attn",
+    "vs",   "Vs",   "v",   "No",   "Nos",    "Vol",    "vol",  "pp",
+    "Fig",  "fig",  "Sec", "Para", "approx", "Approx", "ca",   "cf",
+    "Cf",   "ext",  "Ext", "Tel",  "tel",    "Ph",     "Fax",  "Mob",
     NULL};
 static const char *const abbr_other[] = {
-    "Inc",  "Corp", "Co",   "Ltd",  "Bros", "Jr",   "etc",  "Etc",
-    "al",   "et",   "Jan",  "Feb",  "Mar",  "Apr",  "Jun",  "Jul",
-    "Aug",  "Sep",  "Sept", "Oct",  "Nov",  "Dec",  "Mon",  "Tue",
-    "Tues", "Wed",  "Thu",  "Thur", "Thurs", "Fri", "Sat",  "Sun",
-    "Ave",  "Blvd", "Rd",   "Hwy",  "Ln",   "Pl",   "Ste",  "Bldg",
-    "Ariz", "Calif", "Colo", "Conn", "Fla", "Ga",   "Ill",  "Ind",
-    "Kan",  "Ky",   "La",   "Md",   "Mass", "Mich", "Minn", "Miss",
-    "Mo",   "Mont", "Neb",  "Nev",  "Okla", "Ore",  "Pa",   "Penn",
-    "Tenn", "Tex",  "Va",   "Vt",   "Wash", "Wis",  "Wyo",  "Que",
-    "Ont",  "lb",   "lbs",  "oz",   "ft",   "yrs",  "hrs",  "mins",
-    "min",  "sec",  "esp",  "Esp",  "eg",   "ie",   "dept", "est",
-    "misc", "info", "Arrv", "arrv", "lv",   "rec",  "rep",  "dom",
-    "Conf", "eve",  "Univ", "Intl", "Natl", "Govt", "govt", "Dist",
-    "Div",  "Mfg",  "Svc",  "Svcs", "Assoc", "Inst", "Jour",
-    NULL};
+    "Inc",   "Corp",  "Co",   "Ltd",  "Bros", "Jr",    "etc",  "Etc",  "al",
+    "et",    "Jan",   "Feb",  "Mar",  "Apr",  "Jun",   "Jul",  "Aug",  "Sep",
+    "Sept",  "Oct",   "Nov",  "Dec",  "Mon",  "Tue",   "Tues", "Wed",  "Thu",
+    "Thur",  "Thurs", "Fri",  "Sat",  "Sun",  "Ave",   "Blvd", "Rd",   "Hwy",
+    "Ln",    "Pl",    "Ste",  "Bldg", "Ariz", "Calif", "Colo", "Conn", "Fla",
+    "Ga",    "Ill",   "Ind",  "Kan",  "Ky",   "La",    "Md",   "Mass", "Mich",
+    "Minn",  "Miss",  "Mo",   "Mont", "Neb",  "Nev",   "Okla", "Ore",  "Pa",
+    "Penn",  "Tenn",  "Tex",  "Va",   "Vt",   "Wash",  "Wis",  "Wyo",  "Que",
+    "Ont",   "lb",    "lbs",  "oz",   "ft",   "yrs",   "hrs",  "mins", "min",
+    "sec",   "esp",   "Esp",  "eg",   "ie",   "dept",  "est",  "misc", "info",
+    "Arrv",  "arrv",  "lv",   "rec",  "rep",  "dom",   "Conf", "eve",  "Univ",
+    "Intl",  "Natl",  "Govt", "govt", "Dist", "Div",   "Mfg",  "Svc",  "Svcs",
+    "Assoc", "Inst",  "Jour", NULL};
 
 /* Capitalized words that typically start a sentence: after an
  * abbreviation that could also end one ("Inc.", "etc.", "U.S."), only these
  * make us split. */
 static const char *const sent_starters[] = {
-    "The",  "A",     "An",    "I",    "He",   "She",  "It",    "We",
-    "They", "You",   "This",  "That", "These", "Those", "There", "But",
-    "And",  "So",    "Or",    "If",   "In",   "On",   "At",    "As",
-    "For",  "When",  "What",  "Why",  "How",  "Who",  "Where", "My",
-    "Our",  "Their", "His",   "Her",  "Its",  "Your", "Now",   "Then",
-    "However", "Also", "Please", "Thanks", "Thank", "Let", "Do", "Is",
-    "Are",  "Was",   "Not",   "No",   "Yes",  "After", "Before", "While",
+    "The",     "A",     "An",     "I",      "He",    "She",   "It",     "We",
+    "They",    "You",   "This",   "That",   "These", "Those", "There",  "But",
+    "And",     "So",    "Or",     "If",     "In",    "On",    "At",     "As",
+    "For",     "When",  "What",   "Why",    "How",   "Who",   "Where",  "My",
+    "Our",     "Their", "His",    "Her",    "Its",   "Your",  "Now",    "Then",
+    "However", "Also",  "Please", "Thanks", "Thank", "Let",   "Do",     "Is",
+    "Are",     "Was",   "Not",    "No",     "Yes",   "After", "Before", "While",
     NULL};
 
 /* Hyphenated prefixes that EWT keeps attached ("non-stop", "e-mail"). */
 static const char *const hyph_prefix[] = {
-    "e",     "non",    "pre",    "anti",   "mid",   "re",    "post",
-    "co",    "over",   "pro",    "multi",  "ex",    "semi",  "cross",
-    "neo",   "psycho", "socio",  "arch",   "counter", "intra", "inter",
-    "ultra", "un",     "sub",     "meh",    "bi",     "tri",   "quasi", "pseudo",
-    NULL};
+    "e",     "non",  "pre",     "anti",  "mid",    "re",    "post", "co",
+    "over",  "pro",  "multi",   "ex",    "semi",   "cross", "neo",  "psycho",
+    "socio", "arch", "counter", "intra", "inter",  "ultra", "un",   "sub",
+    "meh",   "bi",   "tri",     "quasi", "pseudo", NULL};
 
 /* Units and multipliers split off a preceding number ("5pm" -> "5" "pm"). */
-static const char *const units[] = {"am", "pm", "k",  "m",  "b",   "bn",
-                                    "kg", "km", "mm", "cm", "mph", "lb",
-                                    "lbs", "mg", "ml", "gb", "mb", "hrs",
-                                    NULL};
+static const char *const units[] = {"am", "pm", "k",  "m",   "b",  "bn",  "kg",
+                                    "km", "mm", "cm", "mph", "lb", "lbs", "mg",
+                                    "ml", "gb", "mb", "hrs", NULL};
 
 /* Words written without an apostrophe that UD EWT still splits into two
  * syntactic words; the number is the length of the first word. */
 static const struct {
     const char *w;
-    unsigned char cut;
+    unsigned char cut, len;
 } glued[] = {
-    {"cannot", 3},  {"gonna", 3},    {"wanna", 3},   {"gotta", 3},
-    {"outta", 3},   {"dont", 2},     {"didnt", 3},   {"doesnt", 4},
-    {"cant", 2},    {"wont", 2},     {"isnt", 2},    {"wasnt", 3},
-    {"arent", 3},   {"werent", 4},   {"couldnt", 5}, {"wouldnt", 5},
-    {"shouldnt", 6}, {"havent", 4},  {"hasnt", 3},   {"hadnt", 3},
-    {"aint", 2},    {"im", 1},       {"ive", 1},     {"youre", 3},
-    {"theyre", 4},  {"thats", 4},    {"theres", 5},  {"whats", 4},
+    {"cannot", 3, 6},   {"gonna", 3, 5},  {"wanna", 3, 5},   {"gotta", 3, 5},
+    {"outta", 3, 5},    {"dont", 2, 4},   {"didnt", 3, 5},   {"doesnt", 4, 6},
+    {"cant", 2, 4},     {"wont", 2, 4},   {"isnt", 2, 4},    {"wasnt", 3, 5},
+    {"arent", 3, 5},    {"werent", 4, 6}, {"couldnt", 5, 7}, {"wouldnt", 5, 7},
+    {"shouldnt", 6, 8}, {"havent", 4, 6}, {"hasnt", 3, 5},   {"hadnt", 3, 5},
+    {"aint", 2, 4},     {"im", 1, 2},     {"ive", 1, 3},     {"youre", 3, 5},
+    {"theyre", 4, 6},   {"thats", 4, 5},  {"theres", 5, 6},  {"whats", 4, 5},
 };
 
 /* ---- Emitting tokens ---- */
@@ -286,16 +288,16 @@ typedef struct tk_state {
     const char *s;
     size_t n;
     tok_result *r;
-    uint8_t pending; /* TOK_F_PARA_START / F_LINE_START for the next token */
+    uint8_t pending;  /* TOK_F_PARA_START / F_LINE_START for the next token */
     bool squote_open; /* a single quote opened and not yet closed */
 } tk_state;
 
-static void emit(tk_state *t, size_t off, size_t len, tok_kind kind, unsigned flags)
+static void emit(tk_state *t, size_t off, size_t len, tok_kind kind,
+                 unsigned flags)
 {
     tok_result *r = t->r;
     if (r->n_toks == r->cap_toks) {
-        r->toks =
-            xgrow(r->toks, &r->cap_toks, r->n_toks + 1, sizeof *r->toks);
+        r->toks = xgrow(r->toks, &r->cap_toks, r->n_toks + 1, sizeof *r->toks);
     }
     tok_span *sp = &r->toks[r->n_toks++];
     sp->off = (uint32_t)off;
@@ -401,8 +403,8 @@ static size_t match_email(const char *s, size_t i, size_t b)
         return 0;
     }
     size_t h = ++k, last_dot = 0;
-    while (k < b && (is_aalnum((unsigned char)s[k]) || s[k] == '-' ||
-                     s[k] == '.')) {
+    while (k < b &&
+           (is_aalnum((unsigned char)s[k]) || s[k] == '-' || s[k] == '.')) {
         if (s[k] == '.') {
             last_dot = k;
         }
@@ -478,9 +480,8 @@ static size_t match_ip(const char *s, size_t i, size_t b)
 /* Domain endings that make a dotted word a URL ("google.com"). */
 static bool has_tld(const char *s, size_t a, size_t b)
 {
-    static const char *const tld[] = {"com", "org", "net", "edu", "gov",
-                                      "uk",  "ca",  "de",  "io",  "info",
-                                      NULL};
+    static const char *const tld[] = {"com", "org", "net", "edu",  "gov", "uk",
+                                      "ca",  "de",  "io",  "info", NULL};
     size_t k = b;
     while (k > a && s[k - 1] != '.') {
         k--;
@@ -647,19 +648,18 @@ static void emit_piece(tk_state *t, size_t a, size_t b, unsigned last_flags)
             (s[j - 1] == 'n' || s[j - 1] == 'N')) {
             cut = j - 1;
         } else if ((suf == 1 && strchr("sSdDmM", x[0])) ||
-                   (suf == 2 && in_list_ci((const char *const[]){"re", "ve",
-                                                                  "ll", NULL},
-                                           x, 2))) {
+                   (suf == 2 &&
+                    in_list_ci((const char *const[]){"re", "ve", "ll", NULL}, x,
+                               2))) {
             cut = j;
         }
         break;
     }
-    if (!cut && b - a <= 8 && is_aalpha((unsigned char)s[a])) {
+    if (!cut && b - a >= 2 && b - a <= 8 && is_aalpha((unsigned char)s[a])) {
         for (size_t g = 0; g < sizeof glued / sizeof glued[0]; g++) {
-            size_t gl = strlen(glued[g].w);
-            if (gl == b - a &&
+            if (glued[g].len == b - a &&
                 in_list_ci((const char *const[]){glued[g].w, NULL}, s + a,
-                           gl)) {
+                           b - a)) {
                 cut = a + glued[g].cut;
                 break;
             }
@@ -689,8 +689,8 @@ static void emit_word(tk_state *t, size_t a, size_t b)
         while (re < b && s[re] != '-' && s[re] != '/') {
             re++;
         }
-        bool keep = c == '-' ? keep_hyphen(s, la, k, re)
-                             : keep_slash(s, la, k, re);
+        bool keep =
+            c == '-' ? keep_hyphen(s, la, k, re) : keep_slash(s, la, k, re);
         if (!keep) {
             emit_piece(t, start, k, 0);
             emit(t, k, 1, TOK_PUNCT, 0);
@@ -698,7 +698,7 @@ static void emit_word(tk_state *t, size_t a, size_t b)
         }
         la = k + 1;
     }
-    if (start == a && has_tld(s, a, b) && has_dot(s, a, b)) {
+    if (start == a && has_dot(s, a, b) && has_tld(s, a, b)) {
         emit(t, a, b - a, TOK_URL, 0);
         return;
     }
@@ -708,8 +708,8 @@ static void emit_word(tk_state *t, size_t a, size_t b)
 /* Company suffixes keep their dot even before a capital ("Apple Inc.
  * Chief ..."); other abbreviations give it up there, as EWT does at the end
  * of a sentence ("..., etc." -> "etc" "."). */
-static const char *const abbr_firm[] = {"Inc", "Corp", "Co", "Ltd", "Bros",
-                                        "Jr",  "Sr",   NULL};
+static const char *const abbr_firm[] = {"Inc",  "Corp", "Co", "Ltd",
+                                        "Bros", "Jr",   "Sr", NULL};
 
 /* Whether the word [a, b), followed by a dot at b, keeps that dot:
  * abbreviations, initials and letter-dot sequences ("U.S", "e.g", "Ph.D").
@@ -754,8 +754,8 @@ static bool takes_dot(const char *s, size_t a, size_t b, unsigned char after)
 /* ---- Punctuation ---- */
 
 static const char *const emoticons[] = {
-    ":-)", ":-(", ";-)", ":-D", ":-P", ":-p", ":'(", ":-/", ":)", ":(", ";)",
-    ":D",  ":P",  ":p",  ":/",  "<3",  "^_^", "^^", "XD", NULL};
+    ":-)", ":-(", ";-)", ":-D", ":-P", ":-p", ":'(", ":-/", ":)", ":(",
+    ";)",  ":D",  ":P",  ":p",  ":/",  "<3",  "^_^", "^^",  "XD", NULL};
 
 /* Two digits then no more word characters: the "72" of "'72". */
 static bool year_digits(const char *s, size_t k, size_t b)
@@ -1213,8 +1213,8 @@ ds_rc tok_run(str text, tok_result *out, ds_err *e)
 const char *tok_kind_name(tok_kind k)
 {
     static const char *const names[TOK_KIND_COUNT] = {
-        "WORD", "NUMBER", "PUNCT", "SYMBOL", "URL",
-        "EMAIL", "IP", "HASHTAG", "MENTION"};
+        "WORD",  "NUMBER", "PUNCT",   "SYMBOL", "URL",
+        "EMAIL", "IP",     "HASHTAG", "MENTION"};
     if ((unsigned)k >= TOK_KIND_COUNT) {
         return "?";
     }

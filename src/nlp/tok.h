@@ -19,15 +19,15 @@
 #include "util/str.h"
 
 typedef enum tok_kind {
-    TOK_WORD,    /* letters, possibly with digits, apostrophes, hyphens */
-    TOK_NUMBER,  /* starts with a digit: 1,000.50  10:30  3rd  1970s */
-    TOK_PUNCT,   /* . , ; " ( ... -- and Unicode P* */
-    TOK_SYMBOL,  /* $ % + = & emoticons and Unicode S* (emoji) */
-    TOK_URL,     /* http(s)://..., www.... */
-    TOK_EMAIL,   /* user@host.tld */
-    TOK_IP,      /* IPv4 dotted quad or IPv6 */
-    TOK_HASHTAG, /* #word */
-    TOK_MENTION, /* @user */
+    TOK_WORD,      /* letters, possibly with digits, apostrophes, hyphens */
+    TOK_NUMBER,    /* starts with a digit: 1,000.50  10:30  3rd  1970s */
+    TOK_PUNCT,     /* . , ; " ( ... -- and Unicode P* */
+    TOK_SYMBOL,    /* $ % + = & emoticons and Unicode S* (emoji) */
+    TOK_URL,       /* http(s)://..., www.... */
+    TOK_EMAIL,     /* user@host.tld */
+    TOK_IP,        /* IPv4 dotted quad or IPv6 */
+    TOK_HASHTAG,   /* #word */
+    TOK_MENTION,   /* @user */
     TOK_KIND_COUNT /* number of kinds, for sizing tables */
 } tok_kind;
 
@@ -40,9 +40,9 @@ enum {
 };
 
 typedef struct tok_span {
-    uint32_t off; /* byte offset into the text (texts < 4 GiB) */
-    uint32_t len; /* byte length, > 0 */
-    uint8_t kind; /* a tok_kind */
+    uint32_t off;  /* byte offset into the text (texts < 4 GiB) */
+    uint32_t len;  /* byte length, > 0 */
+    uint8_t kind;  /* a tok_kind */
     uint8_t flags; /* TOK_F_* */
 } tok_span;
 

@@ -41,8 +41,12 @@ static int cmp_span(const void *x, const void *y)
 /* Counts gold and system spans and the exact matches between them. */
 static void score(spans *gold, spans *sys, tok_eval_prf *out)
 {
-    qsort(gold->v, gold->n, sizeof *gold->v, cmp_span);
-    qsort(sys->v, sys->n, sizeof *sys->v, cmp_span);
+    if (gold->n) { /* qsort(NULL, 0, ...) is undefined */
+        qsort(gold->v, gold->n, sizeof *gold->v, cmp_span);
+    }
+    if (sys->n) {
+        qsort(sys->v, sys->n, sizeof *sys->v, cmp_span);
+    }
     size_t i = 0, j = 0, ok = 0;
     while (i < gold->n && j < sys->n) {
         int c = cmp_span(gold->v[i], sys->v[j]);
@@ -67,8 +71,8 @@ static void score(spans *gold, spans *sys, tok_eval_prf *out)
 
 /* Appends the surface tokens of sentence s to the text, recording gold
  * token, word and sentence spans. */
-static ds_rc add_sentence(const conllu_sent *s, buf *text, spans *gt,
-                          spans *gw, spans *gs, bool *space_after)
+static ds_rc add_sentence(const conllu_sent *s, buf *text, spans *gt, spans *gw,
+                          spans *gs, bool *space_after)
 {
     size_t start = text->len, end = text->len;
     uint32_t covered = 0; /* last word id inside a multiword token */
@@ -105,8 +109,7 @@ static ds_rc add_sentence(const conllu_sent *s, buf *text, spans *gt,
             spells = spells && off == b;
             off = a;
             n_w = 0;
-            for (k = i + 1; k < s->n_lines && n_w <= tl->id_end - tl->id;
-                 k++) {
+            for (k = i + 1; k < s->n_lines && n_w <= tl->id_end - tl->id; k++) {
                 const conllu_line *w = &s->lines[k];
                 if (w->kind != CONLLU_WORD) {
                     continue;
@@ -136,8 +139,7 @@ static ds_rc add_sentence(const conllu_sent *s, buf *text, spans *gt,
     return DS_OK;
 }
 
-ds_rc tok_eval_text(str data, const char *name, tok_eval_scores *out,
-                    ds_err *e)
+ds_rc tok_eval_text(str data, const char *name, tok_eval_scores *out, ds_err *e)
 {
     memset(out, 0, sizeof *out);
     ds_rc rc = DS_OK;

@@ -142,8 +142,7 @@ static void t_load_missing(void)
     char *data;
     size_t len;
     ds_err e;
-    CHECK(conllu_load_file("/nonexistent/x.conllu", &data, &len, &e) ==
-          DS_EIO);
+    CHECK(conllu_load_file("/nonexistent/x.conllu", &data, &len, &e) == DS_EIO);
     CHECK(data == NULL);
 }
 

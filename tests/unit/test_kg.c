@@ -330,6 +330,44 @@ static void t_search_errors_and_filters(void)
     kg_close(db);
 }
 
+static void t_query_rewrite(void)
+{
+    struct {
+        const char *in, *out;
+    } cases[] = {
+        {"Kessel", "Kessel"},
+        {"203.0.113.47", "\"203.0.113.47\""},
+        {"evil-site.example OR Kessel", "\"evil-site.example\" OR Kessel"},
+        {"\"trade office\" NOT port*", "\"trade office\" NOT port*"},
+        {"title:Kessel body:a-b", "title:Kessel body:\"a-b\""},
+        {"(a.b OR c) AND d", "(\"a.b\" OR c) AND d"},
+        {"NEAR(trade office, 3)", "NEAR(trade office, 3)"},
+        {"ops@mail.example", "\"ops@mail.example\""},
+        {"Zoë", "Zoë"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *r = kg_query_rewrite(cases[i].in);
+        CHECK_STR(r, cases[i].out);
+        free(r);
+    }
+    /* And an indicator is found by search. */
+    kg_db *db = fresh();
+    put(db, "ioc", "The phishing server at 203.0.113.47 hosted the page "
+                   "login-portal.example for the campaign against the bid "
+                   "teams of the radar tender.", "GREEN", NULL);
+    kg_search_opts o = {.query = "203.0.113.47", .limit = 10};
+    kg_hits h;
+    ds_err e;
+    CHECK(kg_search(db, kg_clearance_all(db), &o, &h, &e) == DS_OK);
+    CHECK_EQ_INT(h.total, 1);
+    kg_hits_fini(&h);
+    o.query = "login-portal.example";
+    CHECK(kg_search(db, kg_clearance_all(db), &o, &h, &e) == DS_OK);
+    CHECK_EQ_INT(h.total, 1);
+    kg_hits_fini(&h);
+    kg_close(db);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -344,6 +382,7 @@ int main(void)
     RUN(t_invisible_reads_as_missing);
     RUN(t_green_view_equals_green_case);
     RUN(t_search_errors_and_filters);
+    RUN(t_query_rewrite);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) {

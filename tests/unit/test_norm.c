@@ -32,10 +32,10 @@ static void t_combining(void)
     CHECK_STRN(t.text, t.len, "caf\xC3\xA9 ok");
     CHECK(t.n_map > 0);
     CHECK_EQ_INT(norm_orig_offset(&t, 0), 0);
-    CHECK_EQ_INT(norm_orig_offset(&t, 3), 3);  /* start of é */
-    CHECK_EQ_INT(norm_orig_offset(&t, 5), 6);  /* after é */
-    CHECK_EQ_INT(norm_orig_offset(&t, 6), 7);  /* "ok" */
-    CHECK_EQ_INT(norm_orig_offset(&t, 8), 9);  /* end */
+    CHECK_EQ_INT(norm_orig_offset(&t, 3), 3); /* start of é */
+    CHECK_EQ_INT(norm_orig_offset(&t, 5), 6); /* after é */
+    CHECK_EQ_INT(norm_orig_offset(&t, 6), 7); /* "ok" */
+    CHECK_EQ_INT(norm_orig_offset(&t, 8), 9); /* end */
     norm_text_fini(&t);
 }
 
@@ -45,11 +45,15 @@ static void t_reorder(void)
 {
     norm_text t = {0};
     CHECK(norm_nfc(STR("xa\xCC\x82\xCC\xA3y"), &t, NULL) == DS_OK);
-    CHECK_STRN(t.text, t.len, "x\xE1\xBA\xAD" "y");
+    CHECK_STRN(t.text, t.len,
+               "x\xE1\xBA\xAD"
+               "y");
     CHECK_EQ_INT(norm_orig_offset(&t, 4), 6); /* "y" */
     norm_text_fini(&t);
     CHECK(norm_nfc(STR("xa\xCC\xA3\xCC\x82y"), &t, NULL) == DS_OK);
-    CHECK_STRN(t.text, t.len, "x\xE1\xBA\xAD" "y");
+    CHECK_STRN(t.text, t.len,
+               "x\xE1\xBA\xAD"
+               "y");
     norm_text_fini(&t);
 }
 
@@ -57,8 +61,12 @@ static void t_reorder(void)
  * maps to a source offset holding the same bytes. */
 static void t_round_trip(void)
 {
-    const char *in = "A\xCC\x8A" "ngstr\xC3\xB6m, Zo\xC3\xAB" " and "
-                     "\xE2\x84\xAB" "x e\xCC\x81" "e\xCC\x81 end";
+    const char *in = "A\xCC\x8A"
+                     "ngstr\xC3\xB6m, Zo\xC3\xAB"
+                     " and "
+                     "\xE2\x84\xAB"
+                     "x e\xCC\x81"
+                     "e\xCC\x81 end";
     norm_text t = {0};
     CHECK(norm_nfc(str_c(in), &t, NULL) == DS_OK);
     const char *tail = strstr(t.text, " end");
@@ -72,7 +80,7 @@ static void t_round_trip(void)
     const char *and = strstr(t.text, " and ");
     CHECK(and != NULL);
     if (and) {
-        size_t o = norm_orig_offset(&t, (size_t)(and - t.text));
+        size_t o = norm_orig_offset(&t, (size_t)(and-t.text));
         CHECK(strncmp(in + o, " and ", 5) == 0);
     }
     /* U+212B ANGSTROM SIGN becomes U+00C5. */

@@ -36,7 +36,10 @@ static const struct {
     {"Hello, world!", "Hello , world !"},
     {"(see below)", "( see below )"},
     {"\"Quoted,\" he said.", "\" Quoted , \" he said ."},
-    {"\xE2\x80\x9C" "Curly" "\xE2\x80\x9D" " quotes",
+    {"\xE2\x80\x9C"
+     "Curly"
+     "\xE2\x80\x9D"
+     " quotes",
      "\xE2\x80\x9C Curly \xE2\x80\x9D quotes"},
     {"Wait... what?!", "Wait ... what ?!"},
     {"So\xE2\x80\xA6 yes", "So \xE2\x80\xA6 yes"},
@@ -79,8 +82,11 @@ static const struct {
     {"nice :) really", "nice :) really"},
     /* multi-byte text */
     {"Caf\xC3\xA9 na\xC3\xAFve", "Caf\xC3\xA9 na\xC3\xAFve"},
-    {"\xE6\x97\xA5\xE6\x9C\xAC\xE3\x80\x82", "\xE6\x97\xA5\xE6\x9C\xAC \xE3\x80\x82"},
-    {"a\xC2\xA0" "b", "a b"},
+    {"\xE6\x97\xA5\xE6\x9C\xAC\xE3\x80\x82",
+     "\xE6\x97\xA5\xE6\x9C\xAC \xE3\x80\x82"},
+    {"a\xC2\xA0"
+     "b",
+     "a b"},
     /* sentences */
     {"It rained. We left.", "It rained . // We left ."},
     {"Really? Yes! OK.", "Really ? // Yes ! // OK ."},
@@ -147,9 +153,9 @@ static void t_offsets_are_bytes(void)
 static void t_kinds(void)
 {
     const char *text = "Go 42 , $ http://a.io x@y.org 10.0.0.1 #tag @me";
-    const tok_kind want[] = {TOK_WORD,  TOK_NUMBER, TOK_PUNCT,
-                             TOK_SYMBOL, TOK_URL,   TOK_EMAIL,
-                             TOK_IP,    TOK_HASHTAG, TOK_MENTION};
+    const tok_kind want[] = {TOK_WORD,   TOK_NUMBER,  TOK_PUNCT,
+                             TOK_SYMBOL, TOK_URL,     TOK_EMAIL,
+                             TOK_IP,     TOK_HASHTAG, TOK_MENTION};
     tok_result r;
     tok_result_init(&r);
     CHECK(tok_run(str_c(text), &r, NULL) == DS_OK);

@@ -21,8 +21,8 @@ static void t_ewt_dev(void)
         printf("# %s\n", e.msg);
         return;
     }
-    printf("# tokens F1 %.2f, words F1 %.2f, sentences F1 %.2f\n",
-           sc.tokens.f1, sc.words.f1, sc.sentences.f1);
+    printf("# tokens F1 %.2f, words F1 %.2f, sentences F1 %.2f\n", sc.tokens.f1,
+           sc.words.f1, sc.sentences.f1);
     CHECK(sc.tokens.f1 >= 99.0);
     CHECK(sc.sentences.f1 >= 85.0);
 }
