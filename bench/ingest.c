@@ -41,10 +41,10 @@
 #define SEED            0x5eed2026dec0de01ULL
 
 /* Targets (one core unless said otherwise). */
-#define TARGET_DOCS_S  2000.0
-#define TARGET_MB_S    20.0
-#define TARGET_RSS_MB  200.0
-#define TARGET_P50_MS  5.0
+#define TARGET_DOCS_S 2000.0
+#define TARGET_MB_S   20.0
+#define TARGET_RSS_MB 200.0
+#define TARGET_P50_MS 5.0
 
 /* ---- PRNG: splitmix64, tiny and fully deterministic ---- */
 
@@ -64,22 +64,22 @@ static size_t rng_below(size_t n)
     return (size_t)(rng_next() % n);
 }
 
-#define PICK(arr) ((arr)[rng_below(sizeof(arr) / sizeof((arr)[0]))])
+#define PICK(arr)  ((arr)[rng_below(sizeof(arr) / sizeof((arr)[0]))])
 #define COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
 
 /* ---- Word pools: all invented ---- */
 
 static const char *const first_names[] = {
-    "Adrian",  "Agnes",   "Aleksander", "Amara",   "Anders",  "Beatrix",
-    "Bruno",   "Camille", "Cyrus",      "Dalia",   "Damian",  "Edith",
-    "Elias",   "Esther",  "Farid",      "Freya",   "Gideon",  "Greta",
-    "Hassan",  "Helga",   "Ilan",       "Ingrid",  "Ivo",     "Jasper",
-    "Johanna", "Kasimir", "Katarina",   "Leon",    "Linnea",  "Lucian",
-    "Magnus",  "Malin",   "Marek",      "Mira",    "Nadia",   "Nikolai",
-    "Noor",    "Oskar",   "Petra",      "Quentin", "Rasmus",  "Renata",
-    "Sami",    "Selma",   "Silas",      "Sofia",   "Tariq",   "Thea",
-    "Tomas",   "Ursula",  "Valentin",   "Vera",    "Viktor",  "Wilma",
-    "Xavier",  "Yara",    "Yusuf",      "Zara",    "Emil",    "Lotte",
+    "Adrian",  "Agnes",   "Aleksander", "Amara",   "Anders", "Beatrix",
+    "Bruno",   "Camille", "Cyrus",      "Dalia",   "Damian", "Edith",
+    "Elias",   "Esther",  "Farid",      "Freya",   "Gideon", "Greta",
+    "Hassan",  "Helga",   "Ilan",       "Ingrid",  "Ivo",    "Jasper",
+    "Johanna", "Kasimir", "Katarina",   "Leon",    "Linnea", "Lucian",
+    "Magnus",  "Malin",   "Marek",      "Mira",    "Nadia",  "Nikolai",
+    "Noor",    "Oskar",   "Petra",      "Quentin", "Rasmus", "Renata",
+    "Sami",    "Selma",   "Silas",      "Sofia",   "Tariq",  "Thea",
+    "Tomas",   "Ursula",  "Valentin",   "Vera",    "Viktor", "Wilma",
+    "Xavier",  "Yara",    "Yusuf",      "Zara",    "Emil",   "Lotte",
 };
 
 static const char *const surnames[] = {
@@ -98,15 +98,17 @@ static const char *const surnames[] = {
 };
 
 static const char *const titles[] = {
-    "Dr. ", "Mr. ", "Ms. ", "Gen. ", "Col. ", "Sen. ", "Prof. ", "Adm. ",
-    "", "", "", "",
+    "Dr. ",   "Mr. ",  "Ms. ", "Gen. ", "Col. ", "Sen. ",
+    "Prof. ", "Adm. ", "",     "",      "",      "",
 };
 
 static const char *const roles[] = {
-    "the director of",      "a senior analyst at",   "the spokeswoman for",
-    "the chief executive of", "a former official at", "the deputy head of",
-    "an engineer at",       "the general counsel of", "a board member of",
-    "the spokesman for",    "an investigator at",    "the head of security at",
+    "the director of",          "a senior analyst at",
+    "the spokeswoman for",      "the chief executive of",
+    "a former official at",     "the deputy head of",
+    "an engineer at",           "the general counsel of",
+    "a board member of",        "the spokesman for",
+    "an investigator at",       "the head of security at",
     "a procurement adviser to", "the finance director of",
 };
 
@@ -149,63 +151,75 @@ static const org orgs[] = {
 };
 
 static const char *const places[] = {
-    "Velmora",  "Port Halden", "Saltmarsh Point", "Kirrin Bay", "Dunmere",
-    "Carrow Vale", "Lindholm", "Esterby",  "Marrowgate", "Tarsk",
-    "Brennick", "Holloway Sound", "Vesterhavn", "Greyhaven", "Aldmoor",
-    "Falkreach", "Norrby",  "Westmarch", "Rothwick", "Sundby",
-    "Merridge", "Ebbing Cross", "Valen", "Stormholt", "Quillon",
-    "Pellor",   "Tiberne",  "Varnholm", "Carandia", "Ostwick",
+    "Velmora",     "Port Halden",    "Saltmarsh Point", "Kirrin Bay", "Dunmere",
+    "Carrow Vale", "Lindholm",       "Esterby",         "Marrowgate", "Tarsk",
+    "Brennick",    "Holloway Sound", "Vesterhavn",      "Greyhaven",  "Aldmoor",
+    "Falkreach",   "Norrby",         "Westmarch",       "Rothwick",   "Sundby",
+    "Merridge",    "Ebbing Cross",   "Valen",           "Stormholt",  "Quillon",
+    "Pellor",      "Tiberne",        "Varnholm",        "Carandia",   "Ostwick",
 };
 
-static const char *const weekdays[] = {"Monday", "Tuesday", "Wednesday",
-                                       "Thursday", "Friday", "Saturday",
+static const char *const weekdays[] = {"Monday",   "Tuesday", "Wednesday",
+                                       "Thursday", "Friday",  "Saturday",
                                        "Sunday"};
 static const char *const months[] = {
     "January", "February", "March",     "April",   "May",      "June",
     "July",    "August",   "September", "October", "November", "December"};
 
 static const char *const things[] = {
-    "contracts",  "documents", "shipments", "meetings",  "payments",
-    "requests",   "servers",   "accounts",  "licences",  "invoices",
-    "visits",     "transfers", "permits",   "reports",   "warnings",
+    "contracts",  "documents", "shipments", "meetings",   "payments",
+    "requests",   "servers",   "accounts",  "licences",   "invoices",
+    "visits",     "transfers", "permits",   "reports",    "warnings",
     "components", "e-mails",   "passports", "containers", "subsidies",
 };
 
 static const char *const acts[] = {
-    "reviewed",  "approved",  "blocked",   "delayed",  "investigated",
-    "disclosed", "flagged",   "audited",   "suspended", "renewed",
-    "cancelled", "examined",  "withheld",  "signed",   "questioned",
-    "leaked",    "archived",  "recovered", "traced",   "challenged",
+    "reviewed",  "approved", "blocked",   "delayed",   "investigated",
+    "disclosed", "flagged",  "audited",   "suspended", "renewed",
+    "cancelled", "examined", "withheld",  "signed",    "questioned",
+    "leaked",    "archived", "recovered", "traced",    "challenged",
 };
 
 static const char *const adjs[] = {
-    "undisclosed", "classified", "routine",   "unusual",   "encrypted",
+    "undisclosed", "classified",  "routine",      "unusual", "encrypted",
     "disputed",    "preliminary", "confidential", "overdue", "anonymous",
-    "foreign",     "internal",   "sensitive", "late",      "duplicate",
+    "foreign",     "internal",    "sensitive",    "late",    "duplicate",
 };
 
 static const char *const topics[] = {
-    "the export licence", "the merger",         "the radar tender",
-    "the data breach",    "the audit",          "the budget review",
-    "the port expansion", "the pipeline project", "the satellite programme",
-    "the sanctions case", "the border inquiry", "the cable contract",
-    "the phishing campaign", "the lobbying register", "the hospital tender",
+    "the export licence",
+    "the merger",
+    "the radar tender",
+    "the data breach",
+    "the audit",
+    "the budget review",
+    "the port expansion",
+    "the pipeline project",
+    "the satellite programme",
+    "the sanctions case",
+    "the border inquiry",
+    "the cable contract",
+    "the phishing campaign",
+    "the lobbying register",
+    "the hospital tender",
 };
 
 static const char *const reasons[] = {
-    "the rules were not followed",
-    "nobody could explain the payments",
-    "the deadline was too close",
-    "the records were incomplete",
-    "we had a duty to our members",
-    "the public has a right to know",
-    "the risk was simply too high",
-    "the paperwork did not match",
+    "the rules were not followed",  "nobody could explain the payments",
+    "the deadline was too close",   "the records were incomplete",
+    "we had a duty to our members", "the public has a right to know",
+    "the risk was simply too high", "the paperwork did not match",
 };
 
 static const char *const said[] = {
-    "said",     "told reporters", "said in a statement", "confirmed",
-    "wrote",    "told the committee", "added", "said in an interview",
+    "said",
+    "told reporters",
+    "said in a statement",
+    "confirmed",
+    "wrote",
+    "told the committee",
+    "added",
+    "said in an interview",
 };
 
 /* Sentence templates. Slots:
@@ -242,10 +256,8 @@ static const char *const sentences[] = {
 };
 
 static const char *const headlines[] = {
-    "{O} {V} {J} {T} after {C} in {L}",
-    "{P} questioned over {M} in {J} {T}",
-    "{L} inquiry: {O} {V} {N} {T}",
-    "{O} faces questions over {C}",
+    "{O} {V} {J} {T} after {C} in {L}", "{P} questioned over {M} in {J} {T}",
+    "{L} inquiry: {O} {V} {N} {T}",     "{O} faces questions over {C}",
     "{J} {T} {V} as {O} reviews {C}",
 };
 
@@ -326,8 +338,7 @@ static void put_money(buf *b)
             abort();
         break;
     default:
-        if (buf_printf(b, "$%u million", 2 + (unsigned)rng_below(250)) !=
-            DS_OK)
+        if (buf_printf(b, "$%u million", 2 + (unsigned)rng_below(250)) != DS_OK)
             abort();
     }
 }
@@ -388,24 +399,51 @@ static void expand(buf *b, cast *c, const char *t, bool headline)
             continue;
         }
         switch (s[1]) {
-        case 'P': put_person(b, c, headline); break;
-        case 'O': put_org(b, c, headline); break;
-        case 'L':
-            put(b, rng_below(3) ? places[c->place[rng_below(2)]]
-                                : PICK(places));
+        case 'P':
+            put_person(b, c, headline);
             break;
-        case 'W': put(b, PICK(weekdays)); break;
-        case 'D': put_date(b); break;
-        case 'M': put_money(b); break;
-        case 'N': putf_int(b, 2 + (long)rng_below(60)); break;
-        case 'Y': putf_int(b, 2005 + (long)rng_below(20)); break;
-        case 'T': put(b, PICK(things)); break;
-        case 'V': put(b, PICK(acts)); break;
-        case 'J': put(b, PICK(adjs)); break;
-        case 'C': put(b, PICK(topics)); break;
-        case 'R': put(b, PICK(reasons)); break;
-        case 'S': put(b, PICK(said)); break;
-        default: abort(); /* a template typo */
+        case 'O':
+            put_org(b, c, headline);
+            break;
+        case 'L':
+            put(b,
+                rng_below(3) ? places[c->place[rng_below(2)]] : PICK(places));
+            break;
+        case 'W':
+            put(b, PICK(weekdays));
+            break;
+        case 'D':
+            put_date(b);
+            break;
+        case 'M':
+            put_money(b);
+            break;
+        case 'N':
+            putf_int(b, 2 + (long)rng_below(60));
+            break;
+        case 'Y':
+            putf_int(b, 2005 + (long)rng_below(20));
+            break;
+        case 'T':
+            put(b, PICK(things));
+            break;
+        case 'V':
+            put(b, PICK(acts));
+            break;
+        case 'J':
+            put(b, PICK(adjs));
+            break;
+        case 'C':
+            put(b, PICK(topics));
+            break;
+        case 'R':
+            put(b, PICK(reasons));
+            break;
+        case 'S':
+            put(b, PICK(said));
+            break;
+        default:
+            abort(); /* a template typo */
         }
         s += 2;
     }
@@ -479,8 +517,7 @@ static long long generate(const char *dir, long n)
             abort();
         FILE *f = fopen(path.ptr, "wb");
         if (!f || fwrite(b.ptr, 1, b.len, f) != b.len || fclose(f) != 0) {
-            fprintf(stderr, "bench: write %s: %s\n", path.ptr,
-                    strerror(errno));
+            fprintf(stderr, "bench: write %s: %s\n", path.ptr, strerror(errno));
             if (f)
                 fclose(f);
             buf_fini(&b);
@@ -593,8 +630,8 @@ static void report_run(const char *label, const run_result *r, long docs,
     if (one_core) {
         printf("    documents/s        %10.0f   target >= %.0f   %s\n", dps,
                TARGET_DOCS_S, mark(dps >= TARGET_DOCS_S));
-        printf("    MB/s               %10.2f   target >= %.0f     %s\n",
-               mbps, TARGET_MB_S, mark(mbps >= TARGET_MB_S));
+        printf("    MB/s               %10.2f   target >= %.0f     %s\n", mbps,
+               TARGET_MB_S, mark(mbps >= TARGET_MB_S));
     } else {
         printf("    documents/s        %10.0f\n", dps);
         printf("    MB/s               %10.2f\n", mbps);
@@ -648,8 +685,7 @@ static void make_query(buf *q, size_t i)
         break;
     case 2: /* phrase: a full name or an organisation */
         if (rng_below(2))
-            rc = buf_printf(q, "\"%s %s\"", PICK(first_names),
-                            PICK(surnames));
+            rc = buf_printf(q, "\"%s %s\"", PICK(first_names), PICK(surnames));
         else
             rc = buf_printf(q, "\"%s\"", PICK(orgs).name);
         break;
@@ -665,14 +701,13 @@ static void make_query(buf *q, size_t i)
         abort();
 }
 
-static const char *const query_kinds[] = {"name", "AND", "phrase",
-                                          "prefix*", "NOT"};
+static const char *const query_kinds[] = {"name", "AND", "phrase", "prefix*",
+                                          "NOT"};
 
 /* Runs the n queries once; lat[i] gets query i's latency in ms. Returns
  * the number of failed queries. */
 static size_t time_queries(kg_db *db, kg_marking all, size_t n, bool snippets,
-                           double *lat, int64_t *out_hits,
-                           int64_t *out_matches)
+                           double *lat, int64_t *out_hits, int64_t *out_matches)
 {
     buf q;
     buf_init(&q, 0);
@@ -683,8 +718,7 @@ static size_t time_queries(kg_db *db, kg_marking all, size_t n, bool snippets,
     ds_err_clear(&e);
     for (size_t i = 0; i < n; i++) {
         make_query(&q, i);
-        kg_search_opts o = {.query = q.ptr, .limit = 10,
-                            .snippets = snippets};
+        kg_search_opts o = {.query = q.ptr, .limit = 10, .snippets = snippets};
         kg_hits h = {0};
         double t0 = now_s();
         ds_rc rc = kg_search(db, all, &o, &h, &e);
@@ -718,8 +752,8 @@ static int run_search(const char *db_path, size_t n_queries)
     int64_t hits = 0, matches = 0;
 
     double t_all = now_s();
-    size_t failed = time_queries(db, all, n_queries, true, lat, &hits,
-                                 &matches);
+    size_t failed =
+        time_queries(db, all, n_queries, true, lat, &hits, &matches);
     t_all = now_s() - t_all;
     memcpy(sorted, lat, n_queries * sizeof *lat);
     qsort(sorted, n_queries, sizeof *sorted, cmp_double);
@@ -750,8 +784,8 @@ static int run_search(const char *db_path, size_t n_queries)
     printf("\n");
 
     /* The same queries without snippets, to show what snippets cost. */
-    size_t failed2 = time_queries(db, all, n_queries, false, lat, &hits,
-                                  &matches);
+    size_t failed2 =
+        time_queries(db, all, n_queries, false, lat, &hits, &matches);
     memcpy(sorted, lat, n_queries * sizeof *lat);
     qsort(sorted, n_queries, sizeof *sorted, cmp_double);
     printf("    snippets off: p50 %.2f ms, p95 %.2f ms, p99 %.2f ms\n",
@@ -763,8 +797,8 @@ static int run_search(const char *db_path, size_t n_queries)
      * (visibility set, statistics), independent of the matches. */
     size_t n_none = n_queries < 50 ? n_queries : 50;
     for (size_t i = 0; i < n_none; i++) {
-        kg_search_opts o = {.query = "zzqxnomatch", .limit = 10,
-                            .snippets = true};
+        kg_search_opts o = {
+            .query = "zzqxnomatch", .limit = 10, .snippets = true};
         kg_hits h = {0};
         double t0 = now_s();
         if (kg_search(db, all, &o, &h, &e) == DS_OK)
@@ -861,11 +895,21 @@ int main(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'k': keep = optarg; break;
-        case 'b': bin = optarg; break;
-        case 'g': gen_only = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'k':
+            keep = optarg;
+            break;
+        case 'b':
+            bin = optarg;
+            break;
+        case 'g':
+            gen_only = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind < argc)
@@ -938,9 +982,8 @@ int main(int argc, char **argv)
             snprintf(p, sizeof p, "%s%s", dbs[j], sfx[s]);
             unlink(p);
         }
-        char *av[] = {(char *)bin,     "--db",   dbs[j],
-                      "ingest",        docs,     "--jobs",
-                      (char *)jobs[j], NULL};
+        char *av[] = {(char *)bin, "--db",   dbs[j],          "ingest",
+                      docs,        "--jobs", (char *)jobs[j], NULL};
         printf("\n  $ %s --db %s ingest %s --jobs %s\n", bin, dbs[j], docs,
                jobs[j]);
         run_result r = run_child(av, out);
@@ -953,8 +996,8 @@ int main(int argc, char **argv)
         snprintf(label, sizeof label, "--jobs %s", jobs[j]);
         report_run(label, &r, n_docs, bytes, j == 0);
         if (r.status != 0) {
-            fprintf(stderr, "bench: ingest --jobs %s exited with %d\n",
-                    jobs[j], r.status);
+            fprintf(stderr, "bench: ingest --jobs %s exited with %d\n", jobs[j],
+                    r.status);
             rc = 1;
         }
         struct stat st;

@@ -30,8 +30,8 @@ static char harness_why[512];
         if (a_ != b_ && !harness_test_failed) {                                \
             harness_test_failed = 1;                                           \
             snprintf(harness_why, sizeof harness_why,                          \
-                     "%s:%d: %s == %s, got %lld and %lld", __FILE__,           \
-                     __LINE__, #a, #b, a_, b_);                                \
+                     "%s:%d: %s == %s, got %lld and %lld", __FILE__, __LINE__, \
+                     #a, #b, a_, b_);                                          \
         }                                                                      \
     } while (0)
 

@@ -30,8 +30,8 @@ int cli_dispatch(int argc, char **argv)
             return c->run(argc, argv);
         }
     }
-    fprintf(stderr,
-            "dossier: unknown command '%s' (see `dossier help`)\n", argv[0]);
+    fprintf(stderr, "dossier: unknown command '%s' (see `dossier help`)\n",
+            argv[0]);
     return CLI_USAGE;
 }
 

@@ -117,8 +117,9 @@ static int show(kg_db *db, kg_marking clr, int64_t id, bool text,
             buf_printf(&out, "copy of     %lld (similarity %.2f)\n",
                        (long long)d.duplicate_of, d.similarity);
         }
-        buf_printf(&out, "size        %lld bytes, %lld sentences, %lld "
-                         "tokens\n",
+        buf_printf(&out,
+                   "size        %lld bytes, %lld sentences, %lld "
+                   "tokens\n",
                    (long long)d.text_len, (long long)d.n_sentences,
                    (long long)d.n_tokens);
         if (text) {
@@ -177,8 +178,8 @@ static int list(kg_db *db, kg_marking clr, const kg_list_opts *lo, bool json)
         buf_putc(&out, '\n');
     } else {
         if (docs.n) {
-            buf_printf(&out, "%6s  %-10s  %-12s  %-8s  %s\n", "ID",
-                       "PUBLISHED", "MARKING", "FORMAT", "TITLE");
+            buf_printf(&out, "%6s  %-10s  %-12s  %-8s  %s\n", "ID", "PUBLISHED",
+                       "MARKING", "FORMAT", "TITLE");
         }
         for (size_t i = 0; i < docs.n; i++) {
             kg_doc *d = &docs.v[i];
@@ -208,8 +209,19 @@ static int list(kg_db *db, kg_marking clr, const kg_list_opts *lo, bool json)
 
 int cmd_docs(int argc, char **argv)
 {
-    enum { O_CLR = 256, O_TEXT, O_SENT, O_FROM, O_TO, O_SOURCE, O_LIMIT,
-           O_OFFSET, O_JSON, O_DB, O_HELP };
+    enum {
+        O_CLR = 256,
+        O_TEXT,
+        O_SENT,
+        O_FROM,
+        O_TO,
+        O_SOURCE,
+        O_LIMIT,
+        O_OFFSET,
+        O_JSON,
+        O_DB,
+        O_HELP
+    };
     static const struct option opts[] = {
         {"clearance", required_argument, NULL, O_CLR},
         {"text", no_argument, NULL, O_TEXT},

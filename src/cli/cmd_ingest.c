@@ -54,9 +54,8 @@ typedef struct ingest_ui {
 static void on_event(void *ctx, const pipe_event *ev)
 {
     ingest_ui *ui = ctx;
-    static const char *kinds[] = {"stored",        "near-duplicate",
-                                  "duplicate",     "file-failed",
-                                  "record-failed", "warning"};
+    static const char *kinds[] = {"stored",      "near-duplicate", "duplicate",
+                                  "file-failed", "record-failed",  "warning"};
     char where[64] = "";
     if (ev->record_no) {
         snprintf(where, sizeof where, "#%zu", ev->record_no);
@@ -89,8 +88,7 @@ static void on_event(void *ctx, const pipe_event *ev)
         fprintf(stderr, "dossier ingest: %s: %s\n", ev->path, ev->msg);
         break;
     case PIPE_EV_RECORD_FAILED:
-        fprintf(stderr, "dossier ingest: %s%s: %s\n", ev->path, where,
-                ev->msg);
+        fprintf(stderr, "dossier ingest: %s%s: %s\n", ev->path, where, ev->msg);
         break;
     case PIPE_EV_WARNING:
         fprintf(stderr, "dossier ingest: warning: %s%s: %s\n", ev->path, where,
@@ -149,9 +147,25 @@ static bool parse_size(const char *val, size_t *out)
 int cmd_ingest(int argc, char **argv)
 {
     enum {
-        O_MARKING = 256, O_SOURCE, O_RELIABILITY, O_CREDIBILITY, O_JOBS,
-        O_FORMAT, O_LENIENT, O_FTEXT, O_FTITLE, O_FDATE, O_FURL, O_FSOURCE,
-        O_MAXFILE, O_MAXTEXT, O_MAXREC, O_NEAR, O_JSON, O_DB, O_HELP
+        O_MARKING = 256,
+        O_SOURCE,
+        O_RELIABILITY,
+        O_CREDIBILITY,
+        O_JOBS,
+        O_FORMAT,
+        O_LENIENT,
+        O_FTEXT,
+        O_FTITLE,
+        O_FDATE,
+        O_FURL,
+        O_FSOURCE,
+        O_MAXFILE,
+        O_MAXTEXT,
+        O_MAXREC,
+        O_NEAR,
+        O_JSON,
+        O_DB,
+        O_HELP
     };
     static const struct option opts[] = {
         {"marking", required_argument, NULL, O_MARKING},
@@ -251,11 +265,10 @@ int cmd_ingest(int argc, char **argv)
         case O_MAXTEXT: {
             size_t sz;
             if (!parse_size(optarg, &sz)) {
-                return cli_usage_error("ingest",
-                                       "%s '%s' is not a size (e.g. 16M)",
-                                       c == O_MAXFILE ? "--max-file-size"
-                                                      : "--max-text-size",
-                                       optarg);
+                return cli_usage_error(
+                    "ingest", "%s '%s' is not a size (e.g. 16M)",
+                    c == O_MAXFILE ? "--max-file-size" : "--max-text-size",
+                    optarg);
             }
             if (c == O_MAXFILE) {
                 po.io.max_file_bytes = sz;
@@ -265,8 +278,8 @@ int cmd_ingest(int argc, char **argv)
             break;
         }
         case O_MAXREC:
-            if (!cli_int_arg("ingest", "--max-records", optarg, 1,
-                             100000000, &v)) {
+            if (!cli_int_arg("ingest", "--max-records", optarg, 1, 100000000,
+                             &v)) {
                 return CLI_USAGE;
             }
             po.io.max_records = (size_t)v;
@@ -364,14 +377,14 @@ int cmd_ingest(int argc, char **argv)
                "failed files %zu, failed records %zu "
                "(%zu files, %.1f MB, %.2f s, %.0f documents/s)\n",
                sum.stored, sum.near_duplicates, sum.duplicates,
-               sum.files_failed, sum.records_failed, sum.files, mb,
-               sum.seconds,
+               sum.files_failed, sum.records_failed, sum.files, mb, sum.seconds,
                sum.seconds > 0 ? (double)sum.records / sum.seconds : 0);
     }
     buf_fini(&ui.out);
     if (rc) {
-        fprintf(stderr, "dossier ingest: %s (the open batch was rolled back; "
-                        "documents committed before it are kept)\n",
+        fprintf(stderr,
+                "dossier ingest: %s (the open batch was rolled back; "
+                "documents committed before it are kept)\n",
                 e.msg);
         return CLI_FAIL;
     }

@@ -30,8 +30,17 @@ static const char usage_text[] =
 
 int cmd_search(int argc, char **argv)
 {
-    enum { O_CLR = 256, O_FROM, O_TO, O_SOURCE, O_LIMIT, O_OFFSET, O_JSON,
-           O_DB, O_HELP };
+    enum {
+        O_CLR = 256,
+        O_FROM,
+        O_TO,
+        O_SOURCE,
+        O_LIMIT,
+        O_OFFSET,
+        O_JSON,
+        O_DB,
+        O_HELP
+    };
     static const struct option opts[] = {
         {"clearance", required_argument, NULL, O_CLR},
         {"from", required_argument, NULL, O_FROM},
@@ -79,8 +88,7 @@ int cmd_search(int argc, char **argv)
             so.limit = (int)v;
             break;
         case O_OFFSET:
-            if (!cli_int_arg("search", "--offset", optarg, 0, 1000000000,
-                             &v)) {
+            if (!cli_int_arg("search", "--offset", optarg, 0, 1000000000, &v)) {
                 return CLI_USAGE;
             }
             so.offset = (int)v;
@@ -191,8 +199,8 @@ int cmd_search(int argc, char **argv)
                 buf_putc(&out, '\n');
             }
         }
-        buf_printf(&out, "%zu of %lld result%s", hits.n,
-                   (long long)hits.total, hits.total == 1 ? "" : "s");
+        buf_printf(&out, "%zu of %lld result%s", hits.n, (long long)hits.total,
+                   hits.total == 1 ? "" : "s");
         if (hits.total > 0) {
             buf_printf(&out, " - marking %s", mk.ptr);
         }

@@ -13,8 +13,7 @@ static const char usage_text[] =
     "entities and claims, by format, source and marking - over the\n"
     "documents the viewer may see only.\n";
 
-static void groups_json(json_w *j, const char *key, const kg_count *g,
-                        size_t n)
+static void groups_json(json_w *j, const char *key, const kg_count *g, size_t n)
 {
     json_key(j, key);
     json_obj(j);
@@ -116,23 +115,22 @@ int cmd_stats(int argc, char **argv)
         json_end(&j);
         buf_putc(&out, '\n');
     } else {
-        buf_printf(&out,
-                   "documents   %lld (%lld near copies)\n"
-                   "sources     %lld\n"
-                   "sentences   %lld\n"
-                   "tokens      %lld\n"
-                   "text        %.1f MB\n"
-                   "mentions    %lld\n"
-                   "entities    %lld\n"
-                   "claims      %lld\n"
-                   "published   %s .. %s\n",
-                   (long long)s.documents, (long long)s.duplicates,
-                   (long long)s.sources, (long long)s.sentences,
-                   (long long)s.tokens, (double)s.bytes / 1e6,
-                   (long long)s.mentions, (long long)s.entities,
-                   (long long)s.claims,
-                   s.first_published ? s.first_published : "-",
-                   s.last_published ? s.last_published : "-");
+        buf_printf(
+            &out,
+            "documents   %lld (%lld near copies)\n"
+            "sources     %lld\n"
+            "sentences   %lld\n"
+            "tokens      %lld\n"
+            "text        %.1f MB\n"
+            "mentions    %lld\n"
+            "entities    %lld\n"
+            "claims      %lld\n"
+            "published   %s .. %s\n",
+            (long long)s.documents, (long long)s.duplicates,
+            (long long)s.sources, (long long)s.sentences, (long long)s.tokens,
+            (double)s.bytes / 1e6, (long long)s.mentions, (long long)s.entities,
+            (long long)s.claims, s.first_published ? s.first_published : "-",
+            s.last_published ? s.last_published : "-");
         groups_text(&out, "by format", s.by_format, s.n_by_format);
         groups_text(&out, "by source", s.by_source, s.n_by_source);
         groups_text(&out, "by marking", s.by_marking, s.n_by_marking);

@@ -67,8 +67,8 @@ static ds_rc pragma_int(kg_db *db, const char *sql, int *out, ds_err *e)
         *out = sqlite3_column_int(st, 0);
     } else {
         int code = sqlite3_errcode(db->h);
-        rc = ds_fail(e, code == SQLITE_NOTADB ? DS_EFORMAT : DS_EDB,
-                     "%s: %s", db->path, sqlite3_errmsg(db->h));
+        rc = ds_fail(e, code == SQLITE_NOTADB ? DS_EFORMAT : DS_EDB, "%s: %s",
+                     db->path, sqlite3_errmsg(db->h));
     }
     sqlite3_finalize(st);
     return rc;
@@ -114,7 +114,8 @@ static ds_rc migrate(kg_db *db, ds_err *e)
         }
     }
     char sql[128];
-    snprintf(sql, sizeof sql, "PRAGMA user_version = %d; "
+    snprintf(sql, sizeof sql,
+             "PRAGMA user_version = %d; "
              "PRAGMA application_id = %d",
              KG_SCHEMA_VERSION, KG_APPLICATION_ID);
     if ((rc = kg_exec(db, sql, e)) ||
@@ -148,8 +149,9 @@ static ds_rc load_markings(kg_db *db, ds_err *e)
     sqlite3_stmt *st;
     ds_rc rc;
     free_markings(db);
-    if ((rc = kg_prepare(db, "SELECT rank, name FROM marking_levels "
-                             "ORDER BY rank",
+    if ((rc = kg_prepare(db,
+                         "SELECT rank, name FROM marking_levels "
+                         "ORDER BY rank",
                          &st, e))) {
         return rc;
     }
@@ -227,9 +229,10 @@ ds_rc kg_open(const char *path, int flags, kg_db **out, ds_err *e)
      * committed transaction across a killed process (not across power
      * loss, which would lose at most the last commits, never corrupt). */
     if ((rc = kg_exec(db, "PRAGMA journal_mode=WAL", e)) ||
-        (rc = kg_exec(db, "PRAGMA synchronous=NORMAL; "
-                          "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
-                          "PRAGMA cache_size=-32768",
+        (rc = kg_exec(db,
+                      "PRAGMA synchronous=NORMAL; "
+                      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; "
+                      "PRAGMA cache_size=-32768",
                       e)) ||
         (rc = migrate(db, e)) || (rc = load_markings(db, e)) ||
         (rc = kg_rank_register(db, e))) {
@@ -250,8 +253,8 @@ void kg_close(kg_db *db)
     if (!db) {
         return;
     }
-    sqlite3_stmt *sts[] = {db->st_hash,   db->st_band,    db->st_mh,
-                           db->st_doc,    db->st_fts,     db->st_sent,
+    sqlite3_stmt *sts[] = {db->st_hash,    db->st_band,    db->st_mh,
+                           db->st_doc,     db->st_fts,     db->st_sent,
                            db->st_bandins, db->st_src_get, db->st_src_ins,
                            db->st_src_upd};
     for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) {
@@ -420,8 +423,9 @@ ds_rc kg_set_markings(kg_db *db, const char *const *levels, size_t n_levels,
                      db->path, n_docs);
         goto fail;
     }
-    if ((rc = kg_exec(db, "DELETE FROM marking_levels; "
-                          "DELETE FROM compartments",
+    if ((rc = kg_exec(db,
+                      "DELETE FROM marking_levels; "
+                      "DELETE FROM compartments",
                       e))) {
         goto fail;
     }
@@ -492,8 +496,7 @@ void kg_rollback(kg_db *db)
     sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static ds_rc step_done(kg_db *db, sqlite3_stmt *st, const char *what,
-                       ds_err *e)
+static ds_rc step_done(kg_db *db, sqlite3_stmt *st, const char *what, ds_err *e)
 {
     int s = sqlite3_step(st);
     sqlite3_reset(st);
@@ -522,16 +525,18 @@ ds_rc kg_source_ensure(kg_db *db, const char *name, const char *url,
                        reliability);
     }
     if (!db->st_src_get &&
-        ((rc = kg_prepare(db, "SELECT id, reliability FROM sources "
-                              "WHERE name = ?",
+        ((rc = kg_prepare(db,
+                          "SELECT id, reliability FROM sources "
+                          "WHERE name = ?",
                           &db->st_src_get, e)) ||
          (rc = kg_prepare(db,
                           "INSERT INTO sources(name, url, reliability, "
                           "created_at) VALUES (?, ?, ?, "
                           "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
                           &db->st_src_ins, e)) ||
-         (rc = kg_prepare(db, "UPDATE sources SET reliability = ?, "
-                              "url = coalesce(?, url) WHERE id = ?",
+         (rc = kg_prepare(db,
+                          "UPDATE sources SET reliability = ?, "
+                          "url = coalesce(?, url) WHERE id = ?",
                           &db->st_src_upd, e)))) {
         return rc;
     }
@@ -571,13 +576,15 @@ static ds_rc prepare_write(kg_db *db, ds_err *e)
     if (db->st_doc) {
         return DS_OK;
     }
-    if ((rc = kg_prepare(db, "SELECT id, level, compartments FROM documents "
-                             "WHERE content_hash = ?",
+    if ((rc = kg_prepare(db,
+                         "SELECT id, level, compartments FROM documents "
+                         "WHERE content_hash = ?",
                          &db->st_hash, e)) ||
         (rc = kg_prepare(db, "SELECT doc_id FROM doc_bands WHERE band = ?",
                          &db->st_band, e)) ||
-        (rc = kg_prepare(db, "SELECT minhash, level, compartments "
-                             "FROM documents WHERE id = ?",
+        (rc = kg_prepare(db,
+                         "SELECT minhash, level, compartments "
+                         "FROM documents WHERE id = ?",
                          &db->st_mh, e)) ||
         (rc = kg_prepare(
              db,
@@ -588,22 +595,24 @@ static ds_rc prepare_write(kg_db *db, ds_err *e)
              "?4, ?5, strftime('%Y-%m-%dT%H:%M:%SZ','now'), ?6, ?7, ?8, ?9, "
              "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
              &db->st_doc, e)) ||
-        (rc = kg_prepare(db, "INSERT INTO doc_fts(rowid, title, body) "
-                             "VALUES (?, ?, ?)",
+        (rc = kg_prepare(db,
+                         "INSERT INTO doc_fts(rowid, title, body) "
+                         "VALUES (?, ?, ?)",
                          &db->st_fts, e)) ||
-        (rc = kg_prepare(db, "INSERT INTO sentences(doc_id, idx, start, end) "
-                             "VALUES (?, ?, ?, ?)",
+        (rc = kg_prepare(db,
+                         "INSERT INTO sentences(doc_id, idx, start, end) "
+                         "VALUES (?, ?, ?, ?)",
                          &db->st_sent, e)) ||
-        (rc = kg_prepare(db, "INSERT OR IGNORE INTO doc_bands(band, doc_id) "
-                             "VALUES (?, ?)",
+        (rc = kg_prepare(db,
+                         "INSERT OR IGNORE INTO doc_bands(band, doc_id) "
+                         "VALUES (?, ?)",
                          &db->st_bandins, e))) {
         return rc;
     }
     return DS_OK;
 }
 
-static double minhash_similarity(const uint64_t *a, const void *b,
-                                 size_t b_len)
+static double minhash_similarity(const uint64_t *a, const void *b, size_t b_len)
 {
     if (b_len != KG_MINHASH_SIZE * sizeof(uint64_t)) {
         return 0;
@@ -664,9 +673,9 @@ ds_rc kg_doc_store(kg_db *db, const kg_doc_in *d, double near_threshold,
                 seen[n_seen++] = cand;
                 sqlite3_bind_int64(db->st_mh, 1, cand);
                 if (sqlite3_step(db->st_mh) == SQLITE_ROW) {
-                    kg_marking m = {sqlite3_column_int(db->st_mh, 1),
-                                    (uint64_t)sqlite3_column_int64(
-                                        db->st_mh, 2)};
+                    kg_marking m = {
+                        sqlite3_column_int(db->st_mh, 1),
+                        (uint64_t)sqlite3_column_int64(db->st_mh, 2)};
                     double sim = minhash_similarity(
                         d->minhash, sqlite3_column_blob(db->st_mh, 0),
                         (size_t)sqlite3_column_bytes(db->st_mh, 0));

@@ -91,13 +91,13 @@ ds_rc kg_source_ensure(kg_db *db, const char *name, const char *url,
                        char reliability, int64_t *out_id,
                        ds_err *e) DS_MUST_USE;
 
-#define KG_HASH_BYTES   32 /* BLAKE2b-256 of the normalized text */
+#define KG_HASH_BYTES    32 /* BLAKE2b-256 of the normalized text */
 #define KG_MINHASH_BANDS 16
 
 typedef struct kg_doc_in {
     int64_t source_id; /* 0: none */
     const char *title, *url, *author, *published, *origin, *format;
-    str text; /* NFC-normalized, valid UTF-8 */
+    str text;                  /* NFC-normalized, valid UTF-8 */
     const uint8_t *offset_map; /* normalized->original change points */
     size_t offset_map_len;
     kg_marking marking;
@@ -114,7 +114,7 @@ typedef struct kg_doc_in {
 #define KG_MINHASH_SIZE 64
 
 typedef enum kg_store_result {
-    KG_STORED,        /* a new document */
+    KG_STORED,         /* a new document */
     KG_NEAR_DUPLICATE, /* stored, linked to an earlier copy, not analysed */
     KG_EXACT_DUPLICATE /* not stored: the same text, visible to everyone who
                           may see this copy, is already in the case */
@@ -140,12 +140,12 @@ ds_rc kg_doc_store(kg_db *db, const kg_doc_in *d, double near_threshold,
 /* ---- Reading: every function takes the viewer's clearance ---- */
 
 typedef struct kg_search_opts {
-    const char *query;  /* FTS5 syntax */
+    const char *query;     /* FTS5 syntax */
     const char *from, *to; /* published date bounds, inclusive, ISO */
     const char *source;    /* source name */
     int limit;             /* default 10 */
     int offset;
-    bool snippets; /* compute highlighted snippets */
+    bool snippets;                  /* compute highlighted snippets */
     const char *hl_open, *hl_close; /* highlight marks, default "[" "]" */
 } kg_search_opts;
 

@@ -260,7 +260,7 @@ ds_rc kg_rank_register(kg_db *db, ds_err *e)
 #define FILTER_SQL                                                             \
     KG_VISIBLE_SQL                                                             \
     " AND (?3 IS NULL OR d.published >= ?3)"                                   \
-    " AND (?4 IS NULL OR substr(d.published, 1, length(?4)) <= ?4)"           \
+    " AND (?4 IS NULL OR substr(d.published, 1, length(?4)) <= ?4)"            \
     " AND (?5 IS NULL OR d.source_id = (SELECT id FROM sources "               \
     "WHERE name = ?5))"
 
@@ -395,12 +395,13 @@ ds_rc kg_search(kg_db *db, kg_marking clr, const kg_search_opts *o,
         goto out;
     }
     /* Total and the join of markings over every visible match. */
-    if ((rc = kg_prepare(db,
-                         "SELECT d.level, d.compartments, count(*) "
-                         "FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid "
-                         "WHERE doc_fts MATCH ?6 AND " FILTER_SQL
-                         " GROUP BY d.level, d.compartments",
-                         &st, e))) {
+    if ((rc =
+             kg_prepare(db,
+                        "SELECT d.level, d.compartments, count(*) "
+                        "FROM doc_fts JOIN documents d ON d.id = doc_fts.rowid "
+                        "WHERE doc_fts MATCH ?6 AND " FILTER_SQL
+                        " GROUP BY d.level, d.compartments",
+                        &st, e))) {
         goto out;
     }
     bind_filters(st, clr, o->from, o->to, o->source);
@@ -546,9 +547,9 @@ static bool doc_visible(kg_db *db, kg_marking c, int64_t id)
 {
     sqlite3_stmt *st;
     bool yes = false;
-    if (kg_prepare(db, "SELECT 1 FROM documents d WHERE d.id = ?3 AND "
-                       KG_VISIBLE_SQL,
-                   &st, NULL)) {
+    if (kg_prepare(
+            db, "SELECT 1 FROM documents d WHERE d.id = ?3 AND " KG_VISIBLE_SQL,
+            &st, NULL)) {
         return false;
     }
     sqlite3_bind_int(st, 1, c.level);
@@ -585,12 +586,13 @@ ds_rc kg_doc_list(kg_db *db, kg_marking clr, const kg_list_opts *o,
         return ds_fail(e, DS_EDB, "%s: list: %s", db->path,
                        sqlite3_errmsg(db->h));
     }
-    if ((rc = kg_prepare(db,
-                         "SELECT " DOC_COLS " FROM documents d "
-                         "LEFT JOIN sources s ON s.id = d.source_id WHERE "
-                         FILTER_SQL " ORDER BY coalesce(d.published, '') "
-                         "DESC, d.id DESC LIMIT ?6 OFFSET ?7",
-                         &st, e))) {
+    if ((rc = kg_prepare(
+             db,
+             "SELECT " DOC_COLS " FROM documents d "
+             "LEFT JOIN sources s ON s.id = d.source_id WHERE " FILTER_SQL
+             " ORDER BY coalesce(d.published, '') "
+             "DESC, d.id DESC LIMIT ?6 OFFSET ?7",
+             &st, e))) {
         return rc;
     }
     bind_filters(st, clr, o->from, o->to, o->source);
@@ -677,8 +679,9 @@ ds_rc kg_doc_sentences(kg_db *db, kg_marking clr, int64_t id,
     if (!doc_visible(db, clr, id)) {
         return ds_fail(e, DS_ENOTFOUND, "no document %lld", (long long)id);
     }
-    if ((rc = kg_prepare(db, "SELECT start, end FROM sentences "
-                             "WHERE doc_id = ? ORDER BY idx",
+    if ((rc = kg_prepare(db,
+                         "SELECT start, end FROM sentences "
+                         "WHERE doc_id = ? ORDER BY idx",
                          &st, e))) {
         return rc;
     }
@@ -795,15 +798,17 @@ ds_rc kg_stats_get(kg_db *db, kg_marking c, kg_stats *out, ds_err *e)
         out->claims = sqlite3_column_int64(st, 2);
     }
     sqlite3_finalize(st);
-    if ((rc = count_groups(db, c,
-                           "SELECT d.format, count(*) FROM documents d WHERE " 
-                           KG_VISIBLE_SQL " GROUP BY 1 ORDER BY 2 DESC, 1",
-                           &out->by_format, &out->n_by_format, e)) ||
-        (rc = count_groups(db, c,
-                           "SELECT s.name, count(*) FROM documents d LEFT "
-                           "JOIN sources s ON s.id = d.source_id WHERE "
-                           KG_VISIBLE_SQL " GROUP BY 1 ORDER BY 2 DESC, 1",
-                           &out->by_source, &out->n_by_source, e))) {
+    if ((rc = count_groups(
+             db, c,
+             "SELECT d.format, count(*) FROM documents d WHERE " KG_VISIBLE_SQL
+             " GROUP BY 1 ORDER BY 2 DESC, 1",
+             &out->by_format, &out->n_by_format, e)) ||
+        (rc = count_groups(
+             db, c,
+             "SELECT s.name, count(*) FROM documents d LEFT "
+             "JOIN sources s ON s.id = d.source_id WHERE " KG_VISIBLE_SQL
+             " GROUP BY 1 ORDER BY 2 DESC, 1",
+             &out->by_source, &out->n_by_source, e))) {
         kg_stats_fini(out);
         return rc;
     }

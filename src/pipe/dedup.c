@@ -24,7 +24,7 @@
 #include "pipe/pipe.h"
 #include "util/utf8.h"
 
-#define SHINGLE   4
+#define SHINGLE      4
 #define MIN_SHINGLES 8
 
 void pipe_text_hash(str text, uint8_t out[KG_HASH_BYTES])

@@ -80,8 +80,7 @@ static int cmp_name(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static void list_path(file_list *l, const char *path, int depth,
-                      bool explicit)
+static void list_path(file_list *l, const char *path, int depth, bool explicit)
 {
     struct stat sb;
     if (strcmp(path, "-") == 0) {
@@ -119,8 +118,7 @@ static void list_path(file_list *l, const char *path, int depth,
             size_t len = strlen(path) + strlen(ents[i]->d_name) + 2;
             char *child = xmalloc(len);
             snprintf(child, len, "%s%s%s", path,
-                     path[strlen(path) - 1] == '/' ? "" : "/",
-                     ents[i]->d_name);
+                     path[strlen(path) - 1] == '/' ? "" : "/", ents[i]->d_name);
             list_path(l, child, depth + 1, false);
             xfree(child);
         }
@@ -206,8 +204,7 @@ static void result_free(file_result *r)
 
 static void add_diag(file_result *r, size_t record_no, const char *msg)
 {
-    r->diags = xgrow(r->diags, &r->cap_diags, r->n_diags + 1,
-                     sizeof *r->diags);
+    r->diags = xgrow(r->diags, &r->cap_diags, r->n_diags + 1, sizeof *r->diags);
     r->diags[r->n_diags].record_no = record_no;
     r->diags[r->n_diags].msg = xstrdup(msg);
     r->n_diags++;
@@ -262,8 +259,8 @@ static ds_rc on_record(void *ctx, io_record *rec, ds_err *e)
     }
     str text = {d->text.text, d->text.len};
     pipe_text_hash(text, d->hash);
-    d->has_sig = pipe_minhash(text, w->tok.toks, w->tok.n_toks, d->sig,
-                              d->bands);
+    d->has_sig =
+        pipe_minhash(text, w->tok.toks, w->tok.n_toks, d->sig, d->bands);
     return DS_OK;
 }
 
@@ -285,8 +282,8 @@ static file_result *prepare_file(worker_ctx *w, const char *path,
         return r;
     }
     r->bytes = w->data.len;
-    ds_rc rc = io_import(path, buf_str(&w->data), &w->o->io, on_record,
-                         on_diag, w, &e);
+    ds_rc rc = io_import(path, buf_str(&w->data), &w->o->io, on_record, on_diag,
+                         w, &e);
     if (rc) {
         /* A file fails whole: what it produced before the error is
          * dropped, so a rerun after fixing the file stores it once. */
@@ -332,8 +329,8 @@ static void progress(writer *w, bool final)
     }
     w->last_progress = t;
     double el = t - w->t0;
-    double docs = (double)(w->sum->stored + w->sum->near_duplicates +
-                           w->sum->duplicates);
+    double docs =
+        (double)(w->sum->stored + w->sum->near_duplicates + w->sum->duplicates);
     double mbs = el > 0 ? (double)w->bytes_done / 1e6 / el : 0;
     double eta = 0;
     if (w->bytes_done > 0 && w->total_bytes > w->bytes_done) {
@@ -380,14 +377,15 @@ static ds_rc store_result(writer *w, const char *path, file_result *r,
     w->sum->bytes += r->bytes;
     if (r->fail) {
         w->sum->files_failed++;
-        ev = (pipe_event){.kind = PIPE_EV_FILE_FAILED, .path = path,
-                          .msg = r->fail};
+        ev = (pipe_event){
+            .kind = PIPE_EV_FILE_FAILED, .path = path, .msg = r->fail};
         emit(w, &ev);
         return DS_OK;
     }
     for (size_t i = 0; i < r->n_diags; i++) {
         w->sum->records_failed++;
-        ev = (pipe_event){.kind = PIPE_EV_RECORD_FAILED, .path = path,
+        ev = (pipe_event){.kind = PIPE_EV_RECORD_FAILED,
+                          .path = path,
                           .record_no = r->diags[i].record_no,
                           .msg = r->diags[i].msg};
         emit(w, &ev);
@@ -435,9 +433,12 @@ static ds_rc store_result(writer *w, const char *path, file_result *r,
         if ((rc = kg_doc_store(w->db, &in, w->o->near_threshold, &st, e))) {
             return ds_wrap(e, "%s", origin);
         }
-        ev = (pipe_event){.path = path, .record_no = d->record_no,
-                          .doc_id = st.id, .original = st.original,
-                          .similarity = st.similarity, .title = d->title};
+        ev = (pipe_event){.path = path,
+                          .record_no = d->record_no,
+                          .doc_id = st.id,
+                          .original = st.original,
+                          .similarity = st.similarity,
+                          .title = d->title};
         switch (st.result) {
         case KG_STORED:
             w->sum->stored++;
@@ -458,8 +459,10 @@ static ds_rc store_result(writer *w, const char *path, file_result *r,
             snprintf(msg, sizeof msg,
                      "%zu invalid UTF-8 sequence(s) replaced by U+FFFD",
                      d->n_replaced);
-            ev = (pipe_event){.kind = PIPE_EV_WARNING, .path = path,
-                              .record_no = d->record_no, .msg = msg};
+            ev = (pipe_event){.kind = PIPE_EV_WARNING,
+                              .path = path,
+                              .record_no = d->record_no,
+                              .msg = msg};
             emit(w, &ev);
         }
         if (++w->in_batch >= w->o->batch_docs) {
@@ -505,8 +508,8 @@ static void *worker_main(void *arg)
         }
         size_t i = s->next_take++;
         pthread_mutex_unlock(&s->mu);
-        file_result *r = prepare_file(&w, s->files->paths[i],
-                                      s->files->errors[i]);
+        file_result *r =
+            prepare_file(&w, s->files->paths[i], s->files->errors[i]);
         pthread_mutex_lock(&s->mu);
         s->results[i] = r;
         pthread_cond_broadcast(&s->ready);
@@ -529,24 +532,26 @@ ds_rc pipe_ingest(kg_db *db, const char *const *paths, size_t n_paths,
     for (size_t i = 0; i < n_paths; i++) {
         list_path(&files, paths[i], 0, true);
     }
-    writer w = {.db = db, .o = o, .sum = out, .t0 = now_s(),
-                .n_files = files.n, .total_bytes = files.total_bytes};
+    writer w = {.db = db,
+                .o = o,
+                .sum = out,
+                .t0 = now_s(),
+                .n_files = files.n,
+                .total_bytes = files.total_bytes};
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if (jobs == 1) {
         worker_ctx wc = {.o = o};
         tok_result_init(&wc.tok);
         buf_init(&wc.data, 0);
         for (size_t i = 0; i < files.n && rc == DS_OK; i++) {
-            file_result *r = prepare_file(&wc, files.paths[i],
-                                          files.errors[i]);
+            file_result *r = prepare_file(&wc, files.paths[i], files.errors[i]);
             rc = store_result(&w, files.paths[i], r, e);
             result_free(r);
         }
         tok_result_fini(&wc.tok);
         buf_fini(&wc.data);
     } else {
-        shared s = {.files = &files, .o = o,
-                    .window = (size_t)jobs * 8 + 16};
+        shared s = {.files = &files, .o = o, .window = (size_t)jobs * 8 + 16};
         s.results = xcalloc(files.n + 1, sizeof *s.results);
         pthread_mutex_init(&s.mu, NULL);
         pthread_cond_init(&s.ready, NULL);

@@ -43,15 +43,15 @@ typedef void (*pipe_event_fn)(void *ctx, const pipe_event *ev);
 
 typedef struct pipe_opts {
     io_options io;
-    kg_marking marking;  /* of every document of this ingest */
-    const char *source;  /* source name for all documents; NULL = the
-                            record's own source field, if any */
-    char reliability;    /* 'A'..'F' for that source, 0 = leave as is */
-    int credibility;     /* 1..6; 6 = cannot be judged */
-    int jobs;            /* worker threads; 1 = all in the calling thread */
+    kg_marking marking;    /* of every document of this ingest */
+    const char *source;    /* source name for all documents; NULL = the
+                              record's own source field, if any */
+    char reliability;      /* 'A'..'F' for that source, 0 = leave as is */
+    int credibility;       /* 1..6; 6 = cannot be judged */
+    int jobs;              /* worker threads; 1 = all in the calling thread */
     double near_threshold; /* estimated Jaccard for near duplicates */
-    size_t batch_docs;   /* documents per transaction */
-    bool progress;       /* progress line on stderr */
+    size_t batch_docs;     /* documents per transaction */
+    bool progress;         /* progress line on stderr */
     pipe_event_fn on_event;
     void *ctx;
 } pipe_opts;

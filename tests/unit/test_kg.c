@@ -51,7 +51,8 @@ static int64_t put(kg_db *db, const char *title, const char *text,
     d.n_tokens = (uint32_t)tr.n_toks;
     int64_t id = -1;
     kg_stored st;
-    if (kg_begin(db, &e) || kg_doc_store(db, &d, PIPE_NEAR_THRESHOLD, &st, &e) ||
+    if (kg_begin(db, &e) ||
+        kg_doc_store(db, &d, PIPE_NEAR_THRESHOLD, &st, &e) ||
         kg_commit(db, &e)) {
         fprintf(stderr, "store: %s\n", e.msg);
     } else {
@@ -260,12 +261,11 @@ static void t_green_view_equals_green_case(void)
     fill(mixed, true);
     fill(green, false);
     kg_marking g = {1, 0};
-    const char *queries[] = {"Kessel", "payments", "port logistics",
-                             "consult*", "Velmora NOT court",
-                             "\"trade office\""};
+    const char *queries[] = {
+        "Kessel",   "payments",          "port logistics",
+        "consult*", "Velmora NOT court", "\"trade office\""};
     for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
-        kg_search_opts o = {.query = queries[q], .limit = 10,
-                            .snippets = true};
+        kg_search_opts o = {.query = queries[q], .limit = 10, .snippets = true};
         kg_hits a, b;
         ds_err e;
         CHECK(kg_search(mixed, g, &o, &a, &e) == DS_OK);
@@ -352,9 +352,11 @@ static void t_query_rewrite(void)
     }
     /* And an indicator is found by search. */
     kg_db *db = fresh();
-    put(db, "ioc", "The phishing server at 203.0.113.47 hosted the page "
-                   "login-portal.example for the campaign against the bid "
-                   "teams of the radar tender.", "GREEN", NULL);
+    put(db, "ioc",
+        "The phishing server at 203.0.113.47 hosted the page "
+        "login-portal.example for the campaign against the bid "
+        "teams of the radar tender.",
+        "GREEN", NULL);
     kg_search_opts o = {.query = "203.0.113.47", .limit = 10};
     kg_hits h;
     ds_err e;
