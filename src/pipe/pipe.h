@@ -59,7 +59,7 @@ typedef struct pipe_opts {
 /* Near duplicates: MinHash over word 4-shingles, Jaccard estimate >= 0.7
  * (doc/internals/dedup.md). */
 #define PIPE_NEAR_THRESHOLD 0.7
-#define PIPE_BATCH_DOCS     256
+#define PIPE_BATCH_DOCS     1024
 
 void pipe_opts_init(pipe_opts *o);
 
