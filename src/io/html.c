@@ -130,6 +130,79 @@ ds_rc io_html_decode(io_job *j, str raw, const char *hint, buf *out,
     return io_decode(j, raw, cs, "", out, n_repl, e);
 }
 
+/* ---- Nesting guard ---- */
+
+/* gumbo's tree construction scans the stack of open elements for most
+ * start tags, so its cost is (number of tags) x (nesting depth): 200,000
+ * nested <div>s take minutes. Real pages nest a few hundred levels at
+ * most, so before parsing we estimate the depth from the tags (void and
+ * self-closing-in-practice elements do not count, comments and
+ * script/style content are skipped) and refuse deeper documents. */
+#define MAX_NESTING 1000
+
+static bool opens_level(str name)
+{
+    static const char *const flat[] = {
+        "area",     "base",   "br",       "col",     "embed",    "hr",
+        "img",      "input",  "link",     "meta",    "param",    "source",
+        "track",    "wbr",    "p",        "li",      "dt",       "dd",
+        "tr",       "td",     "th",       "option",  "optgroup", "rb",
+        "rt",       "rp",     "thead",    "tbody",   "tfoot",    "colgroup",
+        "caption",  "keygen", "basefont", "bgsound", "frame",    "image",
+        "menuitem", "a",      "nobr"};
+    for (size_t i = 0; i < sizeof flat / sizeof flat[0]; i++) {
+        if (str_eqi(name, str_c(flat[i]))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Offset where the estimated depth passes MAX_NESTING, or s.len. */
+static size_t too_deep(str s)
+{
+    size_t depth = 0;
+    for (size_t i = 0; i + 1 < s.len; i++) {
+        if (s.ptr[i] != '<') {
+            continue;
+        }
+        const char *p = s.ptr + i + 1, *end = s.ptr + s.len;
+        if (*p == '!' && str_starts(str_sub(s, i, 4), STR("<!--"))) {
+            const char *c = memmem(p, (size_t)(end - p), "-->", 3);
+            i = c ? (size_t)(c - s.ptr) + 2 : s.len;
+            continue;
+        }
+        if (*p == '/') {
+            depth -= depth > 0;
+            continue;
+        }
+        size_t n = 0;
+        while (p + n < end && n < 16 &&
+               ((p[n] >= 'a' && p[n] <= 'z') || (p[n] >= 'A' && p[n] <= 'Z') ||
+                (n && p[n] >= '0' && p[n] <= '9'))) {
+            n++;
+        }
+        str name = {p, n};
+        if (n == 0 || !opens_level(name)) {
+            continue;
+        }
+        if (str_eqi(name, STR("script")) || str_eqi(name, STR("style"))) {
+            /* Raw text: "<div>" inside a script string is no element. */
+            const char *c = memmem(p, (size_t)(end - p), "</", 2);
+            while (c &&
+                   !str_startsi((str){c + 2, (size_t)(end - c - 2)}, name)) {
+                c = memmem(c + 2, (size_t)(end - c - 2), "</", 2);
+            }
+            i = c ? (size_t)(c - s.ptr) : s.len;
+            continue;
+        }
+        if (++depth > MAX_NESTING) {
+            return i;
+        }
+    }
+    return s.len;
+}
+
 /* ---- Tree walking ---- */
 
 typedef struct frame {
@@ -596,7 +669,13 @@ static char *extract(const GumboNode *root, bool is_body, size_t *len)
 
 ds_rc io_html_extract(io_job *j, str html, io_record *r, ds_err *e)
 {
-    (void)e;
+    size_t deep = too_deep(html);
+    if (deep < html.len) {
+        return ds_fail(e, DS_EFORMAT,
+                       "HTML nested more than %d elements deep (at byte "
+                       "%zu); refusing to parse",
+                       MAX_NESTING, deep);
+    }
     GumboOptions opt = kGumboDefaultOptions;
     opt.allocator = g_alloc;
     opt.deallocator = g_free;

@@ -157,17 +157,31 @@ static void fmt_bytes(size_t n, char out[32])
     }
 }
 
-void io_diagf(io_job *j, const char *where, const char *fmt, ...)
+static void diag_v(io_job *j, io_diag_kind kind, const char *where,
+                   const char *fmt, va_list ap)
 {
     if (!j->diag) {
         return;
     }
     char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    j->diag(j->ctx, kind, where ? where : "", msg);
+}
+
+void io_diagf(io_job *j, const char *where, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    diag_v(j, IO_DIAG_WARNING, where, fmt, ap);
     va_end(ap);
-    j->diag(j->ctx, where ? where : "", msg);
+}
+
+void io_skipf(io_job *j, const char *where, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_v(j, IO_DIAG_SKIPPED, where, fmt, ap);
+    va_end(ap);
 }
 
 char *io_strdup(str s)
@@ -447,7 +461,7 @@ ds_rc io_emit(io_job *j, io_record *r, const char *where, ds_err *e)
         fmt_bytes(j->o.max_text_bytes, limit);
         fmt_bytes(t.len, size);
         if (j->multi) {
-            io_diagf(j, where,
+            io_skipf(j, where,
                      "text is %s, over the %s per-record limit "
                      "(--max-text-size), skipped",
                      size, limit);
@@ -459,7 +473,7 @@ ds_rc io_emit(io_job *j, io_record *r, const char *where, ds_err *e)
         goto out;
     }
     if (norm.len == 0) {
-        io_diagf(j, where, "no text, skipped");
+        io_skipf(j, where, "no text, skipped");
         goto out;
     }
     if (j->n_records >= j->o.max_records) {

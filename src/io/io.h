@@ -72,11 +72,19 @@ void io_options_init(io_options *o);
  * *e as the callback filled it). */
 typedef ds_rc (*io_emit_fn)(void *ctx, io_record *rec, ds_err *e);
 
+/* What a diagnostic means for the record it concerns. */
+typedef enum io_diag_kind {
+    IO_DIAG_WARNING, /* the record was imported; something was odd (an
+                        unrecognised date, replaced UTF-8, ignored parts) */
+    IO_DIAG_SKIPPED  /* the record was dropped (invalid JSON line, no text) */
+} io_diag_kind;
+
 /* Receives a problem that does not stop the file: `where` is a position
  * such as "line 12", "row 3", "item 5" or "" for the file as a whole; `msg`
  * says what ("invalid JSON: ...", "no text field, skipped"). Both strings
  * are only valid during the call. */
-typedef void (*io_diag_fn)(void *ctx, const char *where, const char *msg);
+typedef void (*io_diag_fn)(void *ctx, io_diag_kind kind, const char *where,
+                           const char *msg);
 
 /* Guesses the format of `data` (file name `name`, may be NULL): by content
  * first (HTML tags, RFC 5322 headers, JSON/JSONL shape, CSV header,

@@ -29,6 +29,9 @@ typedef struct io_job {
 /* Reports a per-record problem (no-op without a diag callback). */
 void io_diagf(io_job *j, const char *where, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same for a record that is dropped (IO_DIAG_SKIPPED). */
+void io_skipf(io_job *j, const char *where, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Finishes *r (UTF-8 check or repair of every field, line ends, trimming,
  * the text limit), hands it to the emit callback and frees its strings.

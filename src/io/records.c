@@ -216,7 +216,7 @@ static ds_rc json_record(io_job *j, json_t *obj, size_t record_no,
     const char *tspec = spec_or(o->field_text, DEF_TEXT);
     r.text = field_text(obj, tspec, "\n\n");
     if (!r.text) {
-        io_diagf(j, where, "no text field (%s), skipped", tspec);
+        io_skipf(j, where, "no text field (%s), skipped", tspec);
         return DS_OK;
     }
     r.text_len = strlen(r.text);
@@ -257,12 +257,12 @@ ds_rc io_import_jsonl(io_job *j, str data, ds_err *e)
         json_error_t err;
         json_t *v = json_loadb(line.ptr, line.len, JSON_DECODE_ANY, &err);
         if (!v) {
-            io_diagf(j, where, "invalid JSON at column %d: %s, skipped",
+            io_skipf(j, where, "invalid JSON at column %d: %s, skipped",
                      err.column, err.text);
             continue;
         }
         if (!json_is_object(v)) {
-            io_diagf(j, where, "not a JSON object, skipped");
+            io_skipf(j, where, "not a JSON object, skipped");
         } else {
             rc = json_record(j, v, lineno, where, e);
         }
@@ -301,7 +301,7 @@ ds_rc io_import_json(io_job *j, str data, ds_err *e)
         {
             snprintf(where, sizeof where, "item %zu", i + 1);
             if (!json_is_object(x)) {
-                io_diagf(j, where, "not a JSON object, skipped");
+                io_skipf(j, where, "not a JSON object, skipped");
                 continue;
             }
             if ((rc = json_record(j, x, i + 1, where, e)) != DS_OK) {
@@ -532,7 +532,7 @@ ds_rc io_import_csv(io_job *j, str data, ds_err *e)
         rowno++;
         snprintf(where, sizeof where, "line %zu", line);
         if (c.unterminated) {
-            io_diagf(j, where,
+            io_skipf(j, where,
                      "unterminated quoted field runs to the end of the "
                      "file, skipped");
             break;

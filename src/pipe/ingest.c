@@ -154,7 +154,7 @@ typedef struct prep_doc {
 } prep_doc;
 
 typedef struct diag_msg {
-    size_t record_no;
+    bool skipped; /* the record was dropped, not just odd */
     char *msg;
 } diag_msg;
 
@@ -202,21 +202,22 @@ static void result_free(file_result *r)
     xfree(r);
 }
 
-static void add_diag(file_result *r, size_t record_no, const char *msg)
+static void add_diag(file_result *r, bool skipped, const char *msg)
 {
     r->diags = xgrow(r->diags, &r->cap_diags, r->n_diags + 1, sizeof *r->diags);
-    r->diags[r->n_diags].record_no = record_no;
+    r->diags[r->n_diags].skipped = skipped;
     r->diags[r->n_diags].msg = xstrdup(msg);
     r->n_diags++;
 }
 
-static void on_diag(void *ctx, const char *where, const char *msg)
+static void on_diag(void *ctx, io_diag_kind kind, const char *where,
+                    const char *msg)
 {
     worker_ctx *w = ctx;
     char line[600];
+    /* `where` ("line 12") already places the record in the file. */
     snprintf(line, sizeof line, "%s%s%s", where, *where ? ": " : "", msg);
-    /* The record number is part of `where`; 0 keeps the message as is. */
-    add_diag(w->res, 0, line);
+    add_diag(w->res, kind == IO_DIAG_SKIPPED, line);
 }
 
 static char *take(char **p)
@@ -383,11 +384,12 @@ static ds_rc store_result(writer *w, const char *path, file_result *r,
         return DS_OK;
     }
     for (size_t i = 0; i < r->n_diags; i++) {
-        w->sum->records_failed++;
-        ev = (pipe_event){.kind = PIPE_EV_RECORD_FAILED,
-                          .path = path,
-                          .record_no = r->diags[i].record_no,
-                          .msg = r->diags[i].msg};
+        ev = (pipe_event){
+            .kind = PIPE_EV_WARNING, .path = path, .msg = r->diags[i].msg};
+        if (r->diags[i].skipped) {
+            w->sum->records_failed++;
+            ev.kind = PIPE_EV_RECORD_FAILED;
+        }
         emit(w, &ev);
     }
     for (size_t i = 0; i < r->n_docs; i++) {
@@ -454,17 +456,6 @@ static ds_rc store_result(writer *w, const char *path, file_result *r,
             break;
         }
         emit(w, &ev);
-        if (d->n_replaced) {
-            char msg[128];
-            snprintf(msg, sizeof msg,
-                     "%zu invalid UTF-8 sequence(s) replaced by U+FFFD",
-                     d->n_replaced);
-            ev = (pipe_event){.kind = PIPE_EV_WARNING,
-                              .path = path,
-                              .record_no = d->record_no,
-                              .msg = msg};
-            emit(w, &ev);
-        }
         if (++w->in_batch >= w->o->batch_docs) {
             if ((rc = kg_commit(w->db, e))) {
                 return rc;

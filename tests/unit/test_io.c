@@ -52,8 +52,10 @@ static ds_rc collect(void *ctx, io_record *r, ds_err *e)
     return DS_OK;
 }
 
-static void on_diag(void *ctx, const char *where, const char *msg)
+static void on_diag(void *ctx, io_diag_kind kind, const char *where,
+                    const char *msg)
 {
+    (void)kind;
     got *g = ctx;
     if (g->nd < MAXR) {
         snprintf(g->diag[g->nd], sizeof g->diag[0], "%s%s%s", where,
@@ -429,6 +431,35 @@ static void t_html_body_fallback(void)
     got_free(&g);
 }
 
+static void t_html_nesting(void)
+{
+    got g = {0};
+    ds_err e;
+    buf b;
+    buf_init(&b, 0);
+    /* 900 levels parse; "<div>" strings inside a script do not count. */
+    (void)buf_puts(&b, "<html><body><script>");
+    for (int i = 0; i < 2000; i++) {
+        (void)buf_puts(&b, "'<div>'+");
+    }
+    (void)buf_puts(&b, "''</script>");
+    for (int i = 0; i < 900; i++) {
+        (void)buf_puts(&b, "<div>");
+    }
+    (void)buf_puts(&b, "deep text");
+    CHECK_EQ_INT(run_str("n.html", b.ptr, b.len, NULL, &g, &e), DS_OK);
+    CHECK_STR(g.r[0].text, "deep text");
+    got_free(&g);
+    /* Past 1000 levels gumbo would go quadratic: refused. */
+    for (int i = 0; i < 200; i++) {
+        (void)buf_puts(&b, "<span>");
+    }
+    CHECK_EQ_INT(run_str("n.html", b.ptr, b.len, NULL, &g, &e), DS_EFORMAT);
+    CHECK(contains(e.msg, "HTML nested more than 1000 elements deep"));
+    buf_fini(&b);
+    got_free(&g);
+}
+
 /* ---- E-mail ---- */
 
 static void t_email_qp(void)
@@ -758,6 +789,7 @@ int main(void)
     RUN(t_html_news);
     RUN(t_html_latin1);
     RUN(t_html_body_fallback);
+    RUN(t_html_nesting);
     RUN(t_email_qp);
     RUN(t_email_multipart);
     RUN(t_email_html_only);
