@@ -426,9 +426,20 @@ static ds_rc normalize_text(str s, buf *out)
             rc = buf_append(out, sp, spaces);
         }
         spaces = 0;
-        if (rc == DS_OK) {
-            rc = buf_putc(out, (char)c);
+        /* Copy the whole run of ordinary bytes at once: this loop runs
+         * over every byte of every document. */
+        size_t j = i + 1;
+        while (j < s.len) {
+            unsigned char d = (unsigned char)s.ptr[j];
+            if (d <= 0x20 || d == 0x7F) {
+                break;
+            }
+            j++;
         }
+        if (rc == DS_OK) {
+            rc = buf_append(out, s.ptr + i, j - i);
+        }
+        i = j - 1;
     }
     return rc;
 }

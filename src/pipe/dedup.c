@@ -27,34 +27,39 @@
 #define SHINGLE      4
 #define MIN_SHINGLES 8
 
+static bool is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' ||
+           c == '\v';
+}
+
 void pipe_text_hash(str text, uint8_t out[KG_HASH_BYTES])
 {
+    /* The collapsed text goes through a small buffer so that the hash is
+     * fed in large blocks rather than word by word. */
+    unsigned char chunk[4096];
+    size_t n_chunk = 0;
     crypto_generichash_state st;
     crypto_generichash_init(&st, NULL, 0, KG_HASH_BYTES);
     const unsigned char *p = (const unsigned char *)text.ptr;
-    size_t n = text.len, i = 0;
-    bool pending_space = false, any = false;
-    while (i < n) {
-        size_t j = i;
-        while (j < n && !(p[j] == ' ' || p[j] == '\n' || p[j] == '\t' ||
-                          p[j] == '\r' || p[j] == '\f' || p[j] == '\v')) {
-            j++;
+    bool space = false, any = false;
+    for (size_t i = 0; i < text.len; i++) {
+        if (is_ws(p[i])) {
+            space = any;
+            continue;
         }
-        if (j > i) {
-            if (pending_space && any) {
-                crypto_generichash_update(&st, (const unsigned char *)" ", 1);
-            }
-            crypto_generichash_update(&st, p + i, j - i);
-            any = true;
-            pending_space = false;
+        if (n_chunk + 2 > sizeof chunk) {
+            crypto_generichash_update(&st, chunk, n_chunk);
+            n_chunk = 0;
         }
-        while (j < n && (p[j] == ' ' || p[j] == '\n' || p[j] == '\t' ||
-                         p[j] == '\r' || p[j] == '\f' || p[j] == '\v')) {
-            pending_space = true;
-            j++;
+        if (space) {
+            chunk[n_chunk++] = ' ';
+            space = false;
         }
-        i = j;
+        chunk[n_chunk++] = p[i];
+        any = true;
     }
+    crypto_generichash_update(&st, chunk, n_chunk);
     crypto_generichash_final(&st, out, KG_HASH_BYTES);
 }
 
