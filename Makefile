@@ -59,6 +59,7 @@ all: $(BIN)
 # intermediates and rebuild them every time).
 .SECONDARY:
 
+
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
@@ -126,4 +127,5 @@ clean:
 help:
 	@sed -n '3,12p' Makefile
 
--include $(LIB_OBJ:.o=.d) $(B)/src/main.d $(TEST_BIN:$(B)/tests/%=$(B)/tests/unit/%.d)
+-include $(LIB_OBJ:.o=.d) $(B)/src/main.d $(TEST_BIN:$(B)/tests/%=$(B)/tests/unit/%.d) \
+         $(wildcard $(B)/fuzz/*.d $(B)/bench/*.d)
