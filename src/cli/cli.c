@@ -2,6 +2,7 @@
  * (opening the case, the viewer's clearance, argument checks). */
 #include "cli/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +125,17 @@ bool cli_clearance(kg_db *db, const char *text, kg_marking *out)
     return true;
 }
 
+kg_db *cli_open_viewer(const char *clearance, kg_marking *out, int *out_status)
+{
+    kg_db *db = cli_open(KG_OPEN_READONLY, out_status);
+    if (db && !cli_clearance(db, clearance, out)) {
+        kg_close(db);
+        *out_status = CLI_USAGE;
+        return NULL;
+    }
+    return db;
+}
+
 bool cli_date_arg(const char *cmd, const char *opt, const char *val,
                   char out[32])
 {
@@ -146,6 +158,24 @@ bool cli_int_arg(const char *cmd, const char *opt, const char *val, long min,
     }
     *out = (long)v;
     return true;
+}
+
+int cli_common_option(const char *cmd, int c, char **argv, const char *usage)
+{
+    switch (c) {
+    case CLI_OPT_DB:
+        cli_db_path = optarg;
+        return -2;
+    case CLI_OPT_HELP:
+        fputs(usage, stdout);
+        return CLI_OK;
+    case ':':
+        return cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+    case '?':
+        return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+    default:
+        return -1;
+    }
 }
 
 void cli_print(const buf *b)

@@ -60,6 +60,10 @@ kg_db *cli_open(int flags, int *out_status);
  * $DOSSIER_CLEARANCE, else everything in the case (the CLI user owns the
  * case file). Prints the error and returns false on a bad value. */
 bool cli_clearance(kg_db *db, const char *text, kg_marking *out);
+/* Opens the case read-only for a viewer with the given --clearance text
+ * (see cli_clearance). Prints the error and returns NULL on failure, with
+ * *out_status the exit status. */
+kg_db *cli_open_viewer(const char *clearance, kg_marking *out, int *out_status);
 /* Checks and normalizes a --from/--to date into out ("YYYY-MM-DD" or a
  * full timestamp); false (after printing why) when it is not a date. */
 bool cli_date_arg(const char *cmd, const char *opt, const char *val,
@@ -67,5 +71,23 @@ bool cli_date_arg(const char *cmd, const char *opt, const char *val,
 /* Parses a positive integer option value; false after printing why. */
 bool cli_int_arg(const char *cmd, const char *opt, const char *val, long min,
                  long max, long *out);
+/* Options every command takes, for its getopt_long table:
+ *     static const struct option opts[] = { ..., CLI_COMMON_OPTIONS, {0} };
+ * and the codes they return. */
+enum { CLI_OPT_DB = 1000, CLI_OPT_HELP };
+#define CLI_COMMON_OPTIONS                                                     \
+    {"db", required_argument, NULL, CLI_OPT_DB},                               \
+    {                                                                          \
+        "help", no_argument, NULL, CLI_OPT_HELP                                \
+    }
+
+/* Handles the getopt_long result c when it is one every command shares:
+ * --db, --help (prints usage to stdout), a missing value (':') or an
+ * unknown option. Returns -1 when c is none of those (the command handles
+ * it), -2 when it was handled and parsing goes on (--db), else the exit
+ * status the command must return. The loop must use the optstring ":..."
+ * with opterr = 0. */
+int cli_common_option(const char *cmd, int c, char **argv, const char *usage);
+
 /* Writes b to stdout. */
 void cli_print(const buf *b);

@@ -99,13 +99,12 @@ static int show(bool json)
 
 int cmd_case(int argc, char **argv)
 {
-    enum { O_LEVELS = 256, O_COMPS, O_JSON, O_DB, O_HELP };
+    enum { O_LEVELS = 256, O_COMPS, O_JSON };
     static const struct option opts[] = {
         {"levels", required_argument, NULL, O_LEVELS},
         {"compartments", required_argument, NULL, O_COMPS},
         {"json", no_argument, NULL, O_JSON},
-        {"db", required_argument, NULL, O_DB},
-        {"help", no_argument, NULL, O_HELP},
+        CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *levels = NULL, *comps = NULL;
@@ -124,18 +123,13 @@ int cmd_case(int argc, char **argv)
         case O_JSON:
             json = true;
             break;
-        case O_DB:
-            cli_db_path = optarg;
-            break;
-        case O_HELP:
-            fputs(usage_text, stdout);
-            return CLI_OK;
-        case ':':
-            return cli_usage_error("case", "%s needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error("case", "unknown option '%s'",
-                                   argv[optind - 1]);
+        default: {
+            int st = cli_common_option("case", c, argv, usage_text);
+            if (st != -2) {
+                return st == -1 ? cli_usage_error("case", "unhandled option")
+                                : st;
+            }
+        }
         }
     }
     if (optind >= argc) {

@@ -218,9 +218,7 @@ int cmd_docs(int argc, char **argv)
         O_SOURCE,
         O_LIMIT,
         O_OFFSET,
-        O_JSON,
-        O_DB,
-        O_HELP
+        O_JSON
     };
     static const struct option opts[] = {
         {"clearance", required_argument, NULL, O_CLR},
@@ -232,8 +230,7 @@ int cmd_docs(int argc, char **argv)
         {"limit", required_argument, NULL, O_LIMIT},
         {"offset", required_argument, NULL, O_OFFSET},
         {"json", no_argument, NULL, O_JSON},
-        {"db", required_argument, NULL, O_DB},
-        {"help", no_argument, NULL, O_HELP},
+        CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *clearance = NULL;
@@ -285,18 +282,13 @@ int cmd_docs(int argc, char **argv)
         case O_JSON:
             json = true;
             break;
-        case O_DB:
-            cli_db_path = optarg;
-            break;
-        case O_HELP:
-            fputs(usage_text, stdout);
-            return CLI_OK;
-        case ':':
-            return cli_usage_error("docs", "%s needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error("docs", "unknown option '%s'",
-                                   argv[optind - 1]);
+        default: {
+            int st = cli_common_option("docs", c, argv, usage_text);
+            if (st != -2) {
+                return st == -1 ? cli_usage_error("docs", "unhandled option")
+                                : st;
+            }
+        }
         }
     }
     long long id = 0;
@@ -310,14 +302,10 @@ int cmd_docs(int argc, char **argv)
         }
     }
     int status;
-    kg_db *db = cli_open(KG_OPEN_READONLY, &status);
+    kg_marking clr;
+    kg_db *db = cli_open_viewer(clearance, &clr, &status);
     if (!db) {
         return status;
-    }
-    kg_marking clr;
-    if (!cli_clearance(db, clearance, &clr)) {
-        kg_close(db);
-        return CLI_USAGE;
     }
     status = id ? show(db, clr, id, text, sentences, json)
                 : list(db, clr, &lo, json);

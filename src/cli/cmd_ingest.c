@@ -163,9 +163,7 @@ int cmd_ingest(int argc, char **argv)
         O_MAXTEXT,
         O_MAXREC,
         O_NEAR,
-        O_JSON,
-        O_DB,
-        O_HELP
+        O_JSON
     };
     static const struct option opts[] = {
         {"marking", required_argument, NULL, O_MARKING},
@@ -187,8 +185,7 @@ int cmd_ingest(int argc, char **argv)
         {"json", no_argument, NULL, O_JSON},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
-        {"db", required_argument, NULL, O_DB},
-        {"help", no_argument, NULL, O_HELP},
+        CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     pipe_opts po;
@@ -305,18 +302,13 @@ int cmd_ingest(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
-        case O_DB:
-            cli_db_path = optarg;
-            break;
-        case O_HELP:
-            fputs(usage_text, stdout);
-            return CLI_OK;
-        case ':':
-            return cli_usage_error("ingest", "%s needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error("ingest", "unknown option '%s'",
-                                   argv[optind - 1]);
+        default: {
+            int st = cli_common_option("ingest", c, argv, usage_text);
+            if (st != -2) {
+                return st == -1 ? cli_usage_error("ingest", "unhandled option")
+                                : st;
+            }
+        }
         }
     }
     if (optind >= argc) {

@@ -30,17 +30,7 @@ static const char usage_text[] =
 
 int cmd_search(int argc, char **argv)
 {
-    enum {
-        O_CLR = 256,
-        O_FROM,
-        O_TO,
-        O_SOURCE,
-        O_LIMIT,
-        O_OFFSET,
-        O_JSON,
-        O_DB,
-        O_HELP
-    };
+    enum { O_CLR = 256, O_FROM, O_TO, O_SOURCE, O_LIMIT, O_OFFSET, O_JSON };
     static const struct option opts[] = {
         {"clearance", required_argument, NULL, O_CLR},
         {"from", required_argument, NULL, O_FROM},
@@ -49,8 +39,7 @@ int cmd_search(int argc, char **argv)
         {"limit", required_argument, NULL, O_LIMIT},
         {"offset", required_argument, NULL, O_OFFSET},
         {"json", no_argument, NULL, O_JSON},
-        {"db", required_argument, NULL, O_DB},
-        {"help", no_argument, NULL, O_HELP},
+        CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *clearance = NULL;
@@ -96,18 +85,13 @@ int cmd_search(int argc, char **argv)
         case O_JSON:
             json = true;
             break;
-        case O_DB:
-            cli_db_path = optarg;
-            break;
-        case O_HELP:
-            fputs(usage_text, stdout);
-            return CLI_OK;
-        case ':':
-            return cli_usage_error("search", "%s needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error("search", "unknown option '%s'",
-                                   argv[optind - 1]);
+        default: {
+            int st = cli_common_option("search", c, argv, usage_text);
+            if (st != -2) {
+                return st == -1 ? cli_usage_error("search", "unhandled option")
+                                : st;
+            }
+        }
         }
     }
     if (optind >= argc) {
@@ -121,16 +105,11 @@ int cmd_search(int argc, char **argv)
     }
     so.query = q.ptr;
     int status;
-    kg_db *db = cli_open(KG_OPEN_READONLY, &status);
+    kg_marking clr;
+    kg_db *db = cli_open_viewer(clearance, &clr, &status);
     if (!db) {
         buf_fini(&q);
         return status;
-    }
-    kg_marking clr;
-    if (!cli_clearance(db, clearance, &clr)) {
-        kg_close(db);
-        buf_fini(&q);
-        return CLI_USAGE;
     }
     if (!json) {
         so.hl_open = "\033[1m";

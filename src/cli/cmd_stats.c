@@ -34,12 +34,11 @@ static void groups_text(buf *out, const char *title, const kg_count *g,
 
 int cmd_stats(int argc, char **argv)
 {
-    enum { O_CLR = 256, O_JSON, O_DB, O_HELP };
+    enum { O_CLR = 256, O_JSON };
     static const struct option opts[] = {
         {"clearance", required_argument, NULL, O_CLR},
         {"json", no_argument, NULL, O_JSON},
-        {"db", required_argument, NULL, O_DB},
-        {"help", no_argument, NULL, O_HELP},
+        CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
     const char *clearance = NULL;
@@ -55,18 +54,13 @@ int cmd_stats(int argc, char **argv)
         case O_JSON:
             json = true;
             break;
-        case O_DB:
-            cli_db_path = optarg;
-            break;
-        case O_HELP:
-            fputs(usage_text, stdout);
-            return CLI_OK;
-        case ':':
-            return cli_usage_error("stats", "%s needs a value",
-                                   argv[optind - 1]);
-        default:
-            return cli_usage_error("stats", "unknown option '%s'",
-                                   argv[optind - 1]);
+        default: {
+            int st = cli_common_option("stats", c, argv, usage_text);
+            if (st != -2) {
+                return st == -1 ? cli_usage_error("stats", "unhandled option")
+                                : st;
+            }
+        }
         }
     }
     if (optind < argc) {
@@ -74,14 +68,10 @@ int cmd_stats(int argc, char **argv)
                                argv[optind]);
     }
     int status;
-    kg_db *db = cli_open(KG_OPEN_READONLY, &status);
+    kg_marking clr;
+    kg_db *db = cli_open_viewer(clearance, &clr, &status);
     if (!db) {
         return status;
-    }
-    kg_marking clr;
-    if (!cli_clearance(db, clearance, &clr)) {
-        kg_close(db);
-        return CLI_USAGE;
     }
     kg_stats s;
     ds_err e;
