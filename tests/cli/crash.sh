@@ -14,10 +14,12 @@
 
 . "$(dirname "$0")/lib.sh"
 
-N_DOCS=${CRASH_DOCS:-3000}
-# Seconds before each kill -9: fixed, so runs repeat. Short enough that each
-# lands mid-ingest on a laptop (a run that finished first is noted).
-DELAYS=${CRASH_DELAYS:-"0.3 0.5 0.4"}
+N_DOCS=${CRASH_DOCS:-6000}
+# Seconds before each kill -9: fixed, so runs repeat. Short enough that the
+# first lands mid-ingest even on a fast machine (a run that finished first
+# is noted); the test fails if no kill landed mid-ingest at all, since it
+# would then prove nothing.
+DELAYS=${CRASH_DELAYS:-"0.15 0.3 0.45"}
 
 if ! command -v sqlite3 >/dev/null 2>&1; then
     echo "Bail out! the sqlite3 shell is not installed"
@@ -80,6 +82,7 @@ count_docs() {
 
 # ---- 2. Three runs killed with SIGKILL ----
 k=0
+mid=0
 for d in $DELAYS; do
     k=$((k + 1))
     "$DOSSIER" --db "$DB" ingest "$T/docs" --jobs 2 >"$T/run$k.out" 2>&1 &
@@ -91,7 +94,12 @@ for d in $DELAYS; do
     wait "$pid" 2>/dev/null
     rc=$?
     if [ "$rc" -eq 137 ]; then
-        note "run $k killed after $d s; documents so far: $(count_docs)"
+        n_now=$(count_docs)
+        note "run $k killed after $d s; documents so far: $n_now"
+        case "$n_now" in
+        '' | *[!0-9]*) ;;
+        *) [ "$n_now" -lt "$N_DOCS" ] && mid=$((mid + 1)) ;;
+        esac
     else
         note "run $k finished before the kill (exit $rc) after $d s;" \
             "documents: $(count_docs)"
@@ -103,6 +111,12 @@ for d in $DELAYS; do
         ok "no case file yet after kill $k (killed before creation)"
     fi
 done
+
+if [ "$mid" -gt 0 ]; then
+    ok "$mid kill(s) landed mid-ingest"
+else
+    not_ok "a kill landed mid-ingest" "every run finished first: lower CRASH_DELAYS"
+fi
 
 # ---- 3. A complete run ----
 "$DOSSIER" --db "$DB" ingest "$T/docs" --jobs 2 >"$T/final.out" 2>&1
