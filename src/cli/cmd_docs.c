@@ -18,6 +18,8 @@ static const char usage_text[] =
     "                    else everything in the case)\n"
     "  --text            show the document's text\n"
     "  --sentences       show the document's sentences, one per line\n"
+    "  --mentions        show the entity mentions found in it (evidence\n"
+    "                    spans: byte offsets into the text)\n"
     "  --from DATE, --to DATE, --source NAME   filters for the list\n"
     "  --limit N         documents per page (default 50)\n"
     "  --offset N        skip the first N documents\n"
@@ -54,8 +56,34 @@ static void doc_json(kg_db *db, json_w *j, const kg_doc *d)
     buf_fini(&mk);
 }
 
+static void mentions_out(buf *out, bool json, json_w *j, const kg_mention *v,
+                         size_t n)
+{
+    if (json) {
+        json_key(j, "mentions");
+        json_arr(j);
+        for (size_t i = 0; i < n; i++) {
+            json_obj(j);
+            json_kv_str(j, "type", v[i].type);
+            json_kv_str(j, "text", v[i].text);
+            json_kv_int(j, "start", v[i].start);
+            json_kv_int(j, "end", v[i].end);
+            json_kv_int(j, "sentence", v[i].sentence);
+            json_kv_num(j, "confidence", v[i].confidence);
+            json_end(j);
+        }
+        json_end(j);
+        return;
+    }
+    buf_printf(out, "\n%zu mention%s\n", n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) {
+        buf_printf(out, "  %-5s %6u-%-6u  %s\n", v[i].type, v[i].start,
+                   v[i].end, v[i].text);
+    }
+}
+
 static int show(kg_db *db, kg_marking clr, int64_t id, bool text,
-                bool sentences, bool json)
+                bool sentences, bool mentions, bool json)
 {
     kg_doc d;
     ds_err e;
@@ -65,6 +93,13 @@ static int show(kg_db *db, kg_marking clr, int64_t id, bool text,
         return cli_report(&e);
     }
     if (sentences && kg_doc_sentences(db, clr, id, &sv, &ns, &e)) {
+        kg_doc_fini(&d);
+        return cli_report(&e);
+    }
+    kg_mention *mv = NULL;
+    size_t nm = 0;
+    if (mentions && kg_doc_mentions(db, clr, id, &mv, &nm, &e)) {
+        xfree(sv);
         kg_doc_fini(&d);
         return cli_report(&e);
     }
@@ -90,6 +125,9 @@ static int show(kg_db *db, kg_marking clr, int64_t id, bool text,
                 json_end(&j);
             }
             json_end(&j);
+        }
+        if (mentions) {
+            mentions_out(&out, true, &j, mv, nm);
         }
         json_end(&j);
         buf_putc(&out, '\n');
@@ -140,11 +178,15 @@ static int show(kg_db *db, kg_marking clr, int64_t id, bool text,
                 buf_putc(&out, '\n');
             }
         }
+        if (mentions) {
+            mentions_out(&out, false, NULL, mv, nm);
+        }
     }
     cli_print(&out);
     buf_fini(&out);
     buf_fini(&mk);
     xfree(sv);
+    kg_mentions_free(mv, nm);
     kg_doc_fini(&d);
     return CLI_OK;
 }
@@ -213,6 +255,7 @@ int cmd_docs(int argc, char **argv)
         O_CLR = 256,
         O_TEXT,
         O_SENT,
+        O_MENT,
         O_FROM,
         O_TO,
         O_SOURCE,
@@ -224,6 +267,7 @@ int cmd_docs(int argc, char **argv)
         {"clearance", required_argument, NULL, O_CLR},
         {"text", no_argument, NULL, O_TEXT},
         {"sentences", no_argument, NULL, O_SENT},
+        {"mentions", no_argument, NULL, O_MENT},
         {"from", required_argument, NULL, O_FROM},
         {"to", required_argument, NULL, O_TO},
         {"source", required_argument, NULL, O_SOURCE},
@@ -236,7 +280,7 @@ int cmd_docs(int argc, char **argv)
     const char *clearance = NULL;
     char from[32], to[32];
     kg_list_opts lo = {.limit = 50};
-    bool json = false, text = false, sentences = false;
+    bool json = false, text = false, sentences = false, mentions = false;
     long v;
     int c;
     optind = 1;
@@ -251,6 +295,9 @@ int cmd_docs(int argc, char **argv)
             break;
         case O_SENT:
             sentences = true;
+            break;
+        case O_MENT:
+            mentions = true;
             break;
         case O_FROM:
             if (!cli_date_arg("docs", "--from", optarg, from)) {
@@ -307,7 +354,7 @@ int cmd_docs(int argc, char **argv)
     if (!db) {
         return status;
     }
-    status = id ? show(db, clr, id, text, sentences, json)
+    status = id ? show(db, clr, id, text, sentences, mentions, json)
                 : list(db, clr, &lo, json);
     kg_close(db);
     return status;

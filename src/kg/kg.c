@@ -606,7 +606,11 @@ static ds_rc prepare_write(kg_db *db, ds_err *e)
         (rc = kg_prepare(db,
                          "INSERT OR IGNORE INTO doc_bands(band, doc_id) "
                          "VALUES (?, ?)",
-                         &db->st_bandins, e))) {
+                         &db->st_bandins, e)) ||
+        (rc = kg_prepare(db,
+                         "INSERT INTO mentions(doc_id, start, end, sentence, "
+                         "type, text, confidence) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         &db->st_mention, e))) {
         return rc;
     }
     return DS_OK;
@@ -748,6 +752,27 @@ ds_rc kg_doc_store(kg_db *db, const kg_doc_in *d, double near_threshold,
         sqlite3_bind_int64(st, 3, d->sentences[2 * i]);
         sqlite3_bind_int64(st, 4, d->sentences[2 * i + 1]);
         if ((rc = step_done(db, st, "insert sentence", e))) {
+            return rc;
+        }
+    }
+    /* Mentions are evidence spans into the text just stored; a near copy
+     * keeps none (its original's count once). */
+    for (size_t i = 0; !best && i < d->n_mentions; i++) {
+        const kg_mention_in *m = &d->mentions[i];
+        if (m->start >= m->end || m->end > d->text.len) {
+            return ds_fail(e, DS_EBUG, "mention %u-%u outside the text",
+                           m->start, m->end);
+        }
+        st = db->st_mention;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, m->start);
+        sqlite3_bind_int64(st, 3, m->end);
+        sqlite3_bind_int64(st, 4, m->sentence);
+        sqlite3_bind_text(st, 5, m->type, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, d->text.ptr + m->start,
+                          (int)(m->end - m->start), SQLITE_STATIC);
+        sqlite3_bind_double(st, 7, m->confidence);
+        if ((rc = step_done(db, st, "insert mention", e))) {
             return rc;
         }
     }

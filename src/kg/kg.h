@@ -94,6 +94,16 @@ ds_rc kg_source_ensure(kg_db *db, const char *name, const char *url,
 #define KG_HASH_BYTES    32 /* BLAKE2b-256 of the normalized text */
 #define KG_MINHASH_BANDS 16
 
+/* An entity mention found in a document's text: the evidence span (byte
+ * offsets into the stored text), its type (PER, ORG, LOC, MISC, ...), the
+ * sentence it is in and the recognizer's confidence. */
+typedef struct kg_mention_in {
+    uint32_t start, end;
+    uint32_t sentence;
+    const char *type;
+    float confidence;
+} kg_mention_in;
+
 typedef struct kg_doc_in {
     int64_t source_id; /* 0: none */
     const char *title, *url, *author, *published, *origin, *format;
@@ -109,6 +119,10 @@ typedef struct kg_doc_in {
     const uint32_t *sentences;
     size_t n_sentences;
     uint32_t n_tokens;
+    /* Entity mentions; stored only for originals (a near copy is not
+     * analysed twice). */
+    const kg_mention_in *mentions;
+    size_t n_mentions;
 } kg_doc_in;
 
 #define KG_MINHASH_SIZE 64
@@ -211,6 +225,18 @@ ds_rc kg_doc_get(kg_db *db, kg_marking clearance, int64_t id, bool want_text,
 ds_rc kg_doc_sentences(kg_db *db, kg_marking clearance, int64_t id,
                        uint32_t **out_pairs, size_t *out_n,
                        ds_err *e) DS_MUST_USE;
+typedef struct kg_mention {
+    int64_t id;
+    uint32_t start, end, sentence;
+    char *type, *text;
+    double confidence;
+} kg_mention;
+
+/* The entity mentions of a visible document, in text order. Free with
+ * kg_mentions_free(v, n). Not visible reads as DS_ENOTFOUND. */
+ds_rc kg_doc_mentions(kg_db *db, kg_marking clearance, int64_t id,
+                      kg_mention **out_v, size_t *out_n, ds_err *e) DS_MUST_USE;
+void kg_mentions_free(kg_mention *v, size_t n);
 void kg_doc_fini(kg_doc *d);
 void kg_docs_fini(kg_docs *d);
 

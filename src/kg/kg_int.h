@@ -33,7 +33,7 @@ struct kg_db {
     size_t n_comps;
     /* Prepared statements of the write path, made on first use. */
     sqlite3_stmt *st_hash, *st_band, *st_mh, *st_doc, *st_fts, *st_sent,
-        *st_bandins, *st_src_get, *st_src_ins, *st_src_upd;
+        *st_bandins, *st_src_get, *st_src_ins, *st_src_upd, *st_mention;
     kg_vis vis; /* valid during one read call */
 };
 

@@ -700,6 +700,52 @@ ds_rc kg_doc_sentences(kg_db *db, kg_marking clr, int64_t id,
     return DS_OK;
 }
 
+ds_rc kg_doc_mentions(kg_db *db, kg_marking clr, int64_t id, kg_mention **out_v,
+                      size_t *out_n, ds_err *e)
+{
+    sqlite3_stmt *st;
+    ds_rc rc;
+    *out_v = NULL;
+    *out_n = 0;
+    if (!doc_visible(db, clr, id)) {
+        return ds_fail(e, DS_ENOTFOUND, "no document %lld", (long long)id);
+    }
+    if ((rc = kg_prepare(db,
+                         "SELECT id, start, end, coalesce(sentence, 0), type, "
+                         "text, confidence FROM mentions WHERE doc_id = ? "
+                         "ORDER BY start, end",
+                         &st, e))) {
+        return rc;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    size_t cap = 0, n = 0;
+    kg_mention *v = NULL;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        v = xgrow(v, &cap, n + 1, sizeof *v);
+        v[n].id = sqlite3_column_int64(st, 0);
+        v[n].start = (uint32_t)sqlite3_column_int64(st, 1);
+        v[n].end = (uint32_t)sqlite3_column_int64(st, 2);
+        v[n].sentence = (uint32_t)sqlite3_column_int64(st, 3);
+        v[n].type = kg_col_dup(st, 4);
+        v[n].text = kg_col_dup(st, 5);
+        v[n].confidence = sqlite3_column_double(st, 6);
+        n++;
+    }
+    sqlite3_finalize(st);
+    *out_v = v;
+    *out_n = n;
+    return DS_OK;
+}
+
+void kg_mentions_free(kg_mention *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        xfree(v[i].type);
+        xfree(v[i].text);
+    }
+    xfree(v);
+}
+
 void kg_doc_fini(kg_doc *d)
 {
     xfree(d->title);
