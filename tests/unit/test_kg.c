@@ -26,6 +26,9 @@ static kg_db *fresh(void)
 }
 
 /* Stores text as one document with the given marking. */
+static const kg_mention_in *put_mentions;
+static size_t put_n_mentions;
+
 static int64_t put(kg_db *db, const char *title, const char *text,
                    const char *marking, kg_store_result *res)
 {
@@ -49,6 +52,8 @@ static int64_t put(kg_db *db, const char *title, const char *text,
         d.minhash = sig;
     }
     d.n_tokens = (uint32_t)tr.n_toks;
+    d.mentions = put_mentions;
+    d.n_mentions = put_n_mentions;
     int64_t id = -1;
     kg_stored st;
     if (kg_begin(db, &e) ||
@@ -370,6 +375,47 @@ static void t_query_rewrite(void)
     kg_close(db);
 }
 
+/* Mentions are evidence: counted and shown only through visible
+ * documents, and a near copy keeps none. */
+static void t_mentions_follow_visibility(void)
+{
+    kg_db *db = fresh();
+    kg_mention_in m[2] = {{70, 83, 0, "PER", 0.9f}, {13, 20, 0, "LOC", 0.8f}};
+    put_mentions = m;
+    put_n_mentions = 2;
+    int64_t amber = put(db, "amber", story, "AMBER", NULL);
+    kg_store_result r;
+    int64_t copy = put(db, "copy", story_copy, "AMBER", &r);
+    put_mentions = NULL;
+    put_n_mentions = 0;
+    CHECK_EQ_INT(r, KG_NEAR_DUPLICATE);
+    kg_mention *v;
+    size_t n;
+    ds_err e;
+    CHECK(kg_doc_mentions(db, kg_clearance_all(db), amber, &v, &n, &e) ==
+          DS_OK);
+    CHECK_EQ_INT(n, 2);
+    if (n == 2) {
+        CHECK_STR(v[0].text, "Velmora");
+        CHECK_STR(v[1].text, "Adrian Kessel");
+        CHECK_STR(v[1].type, "PER");
+    }
+    kg_mentions_free(v, n);
+    CHECK(kg_doc_mentions(db, kg_clearance_all(db), copy, &v, &n, &e) == DS_OK);
+    CHECK_EQ_INT(n, 0);
+    kg_mentions_free(v, n);
+    kg_marking g = {1, 0};
+    CHECK_EQ_INT(kg_doc_mentions(db, g, amber, &v, &n, &e), DS_ENOTFOUND);
+    kg_stats s;
+    CHECK(kg_stats_get(db, g, &s, &e) == DS_OK);
+    CHECK_EQ_INT(s.mentions, 0);
+    kg_stats_fini(&s);
+    CHECK(kg_stats_get(db, kg_clearance_all(db), &s, &e) == DS_OK);
+    CHECK_EQ_INT(s.mentions, 2);
+    kg_stats_fini(&s);
+    kg_close(db);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -385,6 +431,7 @@ int main(void)
     RUN(t_green_view_equals_green_case);
     RUN(t_search_errors_and_filters);
     RUN(t_query_rewrite);
+    RUN(t_mentions_follow_visibility);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) {
