@@ -107,8 +107,9 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/fuzz_%.c=build/fuzz/fuzz_%)
 fuzz: $(FUZZ_BIN)
 build/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRC)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) \
-	  -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LDLIBS)
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -DDOSSIER_VERSION=\"$(VERSION)\" \
+	  -g -O1 -Isrc $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	  -o $@ $< $(LIB_SRC) $(LDLIBS)
 
 models:
 	@tools/make-models.sh

@@ -19,6 +19,7 @@ const cli_cmd cli_commands[] = {
     {"stats", cmd_stats, "what the case holds"},
     {"case", cmd_case, "show a case, define its markings"},
     {"eval", cmd_eval, "measure the NLP pipeline on annotated data"},
+    {"train", cmd_train, "train a statistical model (pos) from annotated data"},
     {"help", cmd_help, "list the commands"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},

@@ -44,6 +44,7 @@ int cmd_docs(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_case(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_train(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 

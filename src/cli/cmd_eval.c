@@ -2,6 +2,7 @@
  * data.
  *
  *   dossier eval tokenize FILE.conllu [--json]
+ *   dossier eval pos FILE.conllu [--model PATH] [--json]
  *
  * Each evaluation is a subcommand in the table below; `eval pos`, `eval ner`
  * and `eval parse` are added there as their components arrive. */
@@ -11,7 +12,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "nlp/conllu.h"
+#include "nlp/model.h"
+#include "nlp/pos.h"
 #include "nlp/tok_eval.h"
+#include "util/xalloc.h"
 
 typedef struct eval_sub {
     const char *name;
@@ -20,12 +25,15 @@ typedef struct eval_sub {
 } eval_sub;
 
 static int eval_tokenize(int argc, char **argv);
+static int eval_pos(int argc, char **argv);
 
 /* One row per evaluation; NULL-name terminated. */
 static const eval_sub eval_subs[] = {
     {"tokenize", eval_tokenize,
      "tokens, words and sentences against a CoNLL-U file"},
-    /* {"pos", eval_pos, ...}, {"ner", ...}, {"parse", ...} go here. */
+    {"pos", eval_pos,
+     "UPOS and XPOS accuracy of the tagger with gold tokens"},
+    /* {"ner", ...}, {"parse", ...} go here. */
     {NULL, NULL, NULL},
 };
 
@@ -41,7 +49,12 @@ static void usage(FILE *f)
     fputs("\n"
           "  dossier eval tokenize FILE.conllu [--json]\n"
           "      Rebuilds the raw text of a UD treebank, runs the tokenizer\n"
-          "      and prints precision, recall and F1 (CoNLL 2018 style).\n",
+          "      and prints precision, recall and F1 (CoNLL 2018 style).\n"
+          "  dossier eval pos FILE.conllu [--model PATH] [--json]\n"
+          "      Tags the gold words of each sentence and prints UPOS and XPOS\n"
+          "      accuracy and the tagging speed (words/s, one core). The\n"
+          "      model defaults to pos.model in the models directory\n"
+          "      ($DOSSIER_MODELS, else models/).\n",
           f);
 }
 
@@ -116,6 +129,105 @@ static int eval_tokenize(int argc, char **argv)
         print_prf_row("sentences", &sc.sentences);
     }
     return CLI_OK;
+}
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            putchar('\\');
+        }
+        if ((unsigned char)*p >= 0x20) {
+            putchar(*p);
+        }
+    }
+    putchar('"');
+}
+
+static int eval_pos(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"model", required_argument, NULL, 'm'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool json = false;
+    const char *model = NULL;
+    char def[4096];
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            json = true;
+            break;
+        case 'm':
+            model = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return CLI_OK;
+        default:
+            return cli_usage_error("eval", "unknown option or missing value "
+                                   "'%s'", argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc) {
+        return cli_usage_error("eval", "pos needs exactly one FILE");
+    }
+    if (!model) {
+        model = model_default_path(POS_MODEL_FILE, def, sizeof def);
+    }
+    const char *path = argv[optind];
+    ds_err e;
+    pos_model *m = NULL;
+    char *data = NULL;
+    size_t len = 0;
+    if (pos_model_open(model, &m, &e) != DS_OK) {
+        fprintf(stderr, "dossier eval: %s\n", e.msg);
+        return CLI_FAIL;
+    }
+    int status = CLI_OK;
+    pos_tagger *t = pos_tagger_new(m);
+    pos_eval ev;
+    if (conllu_load_file(path, &data, &len, &e) != DS_OK ||
+        pos_eval_conllu(t, (str){data, len}, &ev, &e) != DS_OK) {
+        fprintf(stderr, "dossier eval: %s\n", e.msg);
+        status = CLI_FAIL;
+        goto out;
+    }
+    if (json) {
+        printf("{\n  \"file\": ");
+        json_str(path);
+        printf(",\n  \"model\": ");
+        json_str(model);
+        printf(",\n  \"sentences\": %zu,\n  \"words\": %zu,\n"
+               "  \"upos\": {\"correct\": %zu, \"accuracy\": %.2f},\n"
+               "  \"xpos\": {\"correct\": %zu, \"accuracy\": %.2f},\n"
+               "  \"upos_xpos\": {\"correct\": %zu, \"accuracy\": %.2f},\n"
+               "  \"words_per_second\": %.0f\n}\n",
+               ev.sentences, ev.words, ev.upos_ok, ev.upos_acc, ev.xpos_ok,
+               ev.xpos_acc, ev.both_ok, ev.both_acc, ev.words_per_s);
+    } else {
+        printf("%-10s %9s %8s %8s\n", "metric", "accuracy", "correct",
+               "words");
+        printf("%-10s %9.2f %8zu %8zu\n", "UPOS", ev.upos_acc, ev.upos_ok,
+               ev.words);
+        printf("%-10s %9.2f %8zu %8zu\n", "XPOS", ev.xpos_acc, ev.xpos_ok,
+               ev.words);
+        printf("%-10s %9.2f %8zu %8zu\n", "UPOS+XPOS", ev.both_acc,
+               ev.both_ok, ev.words);
+        printf("speed      %.0f words/s (tagging only, one core, one pass)\n",
+               ev.words_per_s);
+    }
+out:
+    xfree(data);
+    pos_tagger_free(t);
+    pos_model_free(m);
+    return status;
 }
 
 int cmd_eval(int argc, char **argv)

@@ -1,0 +1,268 @@
+/* cmd_train.c - `dossier train`: trains the statistical models.
+ *
+ *   dossier train pos --train FILE --dev FILE --out FILE [options]
+ *
+ * Each model family is a subcommand in train_subs[]; its hyper-parameters
+ * are rows of one table (name, default, help) that both parses the options
+ * and prints --help (STYLE C12). Progress goes to stderr, one line per
+ * iteration; the summary to stdout. Exit status 0 ok, 1 failure, 2 usage. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "nlp/pos_train.h"
+
+/* ---- hyper-parameter tables ---- */
+
+typedef enum hp_type { HP_PATH, HP_UINT, HP_REAL } hp_type;
+
+typedef struct hparam {
+    const char *name; /* the long option, without "--" */
+    hp_type type;
+    const char *def;  /* default as text; NULL: required */
+    const char *help;
+} hparam;
+
+/* Parsed values, indexed like the table. */
+typedef struct hp_values {
+    const char *text[32];
+    unsigned long long u[32];
+    double r[32];
+} hp_values;
+
+static void hp_usage(FILE *f, const char *sub, const char *summary,
+                     const hparam *tab)
+{
+    fprintf(f, "usage: dossier train %s", sub);
+    for (const hparam *h = tab; h->name; h++) {
+        if (!h->def) {
+            fprintf(f, " --%s %s", h->name, h->type == HP_PATH ? "FILE" : "N");
+        }
+    }
+    fprintf(f, " [options]\n\n%s\n\noptions:\n", summary);
+    for (const hparam *h = tab; h->name; h++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s %s", h->name,
+                 h->type == HP_PATH ? "FILE" : h->type == HP_UINT ? "N" : "X");
+        fprintf(f, "  %-22s %s", left, h->help);
+        if (h->def) {
+            fprintf(f, " (default %s)", h->def);
+        } else {
+            fprintf(f, " (required)");
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "  %-22s %s\n", "--help", "this text");
+}
+
+static bool hp_set(const char *sub, const hparam *h, const char *val,
+                   hp_values *v, size_t i)
+{
+    v->text[i] = val;
+    char *end = NULL;
+    if (h->type == HP_UINT) {
+        if (!*val || *val == '-') {
+            goto bad;
+        }
+        v->u[i] = strtoull(val, &end, 0);
+        if (*end) {
+            goto bad;
+        }
+    } else if (h->type == HP_REAL) {
+        v->r[i] = strtod(val, &end);
+        if (!*val || *end || v->r[i] < 0) {
+            goto bad;
+        }
+    }
+    return true;
+bad:
+    cli_usage_error("train", "%s: --%s: bad value '%s'", sub, h->name, val);
+    return false;
+}
+
+/* Parses argv against tab; returns -1 on success, else an exit status
+ * (CLI_OK after --help). */
+static int hp_parse(int argc, char **argv, const char *summary,
+                    const hparam *tab, hp_values *v)
+{
+    const char *sub = argv[0];
+    struct option opts[34];
+    size_t n = 0;
+    for (const hparam *h = tab; h->name && n < 32; h++, n++) {
+        opts[n] = (struct option){h->name, required_argument, NULL, (int)n};
+    }
+    opts[n] = (struct option){"help", no_argument, NULL, 'h' + 1000};
+    opts[n + 1] = (struct option){NULL, 0, NULL, 0};
+    for (size_t i = 0; i < n; i++) {
+        v->text[i] = NULL;
+        if (tab[i].def && !hp_set(sub, &tab[i], tab[i].def, v, i)) {
+            return CLI_USAGE;
+        }
+    }
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'h' + 1000) {
+            hp_usage(stdout, sub, summary, tab);
+            return CLI_OK;
+        }
+        if (c < 0 || (size_t)c >= n) {
+            return cli_usage_error("train", "%s: unknown option or missing "
+                                   "value '%s'", sub, argv[optind - 1]);
+        }
+        if (!hp_set(sub, &tab[c], optarg, v, (size_t)c)) {
+            return CLI_USAGE;
+        }
+    }
+    if (optind < argc) {
+        return cli_usage_error("train", "%s: unexpected argument '%s'", sub,
+                               argv[optind]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!v->text[i]) {
+            return cli_usage_error("train", "%s: --%s is required", sub,
+                                   tab[i].name);
+        }
+    }
+    return -1;
+}
+
+/* ---- train pos ---- */
+
+enum {
+    POS_TRAIN,
+    POS_DEV,
+    POS_OUT,
+    POS_ITER,
+    POS_SEED,
+    POS_MIN_COUNT,
+    POS_PRUNE,
+    POS_DICT_MIN,
+    POS_DICT_RATIO
+};
+
+static const hparam pos_params[] = {
+    [POS_TRAIN] = {"train", HP_PATH, NULL, "training data (CoNLL-U)"},
+    [POS_DEV] = {"dev", HP_PATH, NULL,
+                 "development data (CoNLL-U): progress and model selection"},
+    [POS_OUT] = {"out", HP_PATH, NULL, "model file to write"},
+    [POS_ITER] = {"iterations", HP_UINT, "12", "passes over the training data"},
+    [POS_SEED] = {"seed", HP_UINT, "1", "seed of the sentence shuffling"},
+    [POS_MIN_COUNT] = {"min-count", HP_UINT, "2",
+                       "drop features seen fewer times in the first pass"},
+    [POS_PRUNE] = {"prune", HP_REAL, "0.5",
+                   "drop averaged weights below this (update units)"},
+    [POS_DICT_MIN] = {"dict-min", HP_UINT, "3",
+                      "tag dictionary: minimum occurrences of a word"},
+    [POS_DICT_RATIO] = {"dict-ratio", HP_REAL, "0.02",
+                        "tag dictionary: minimum share of a tag"},
+    {NULL, 0, NULL, NULL},
+};
+
+static void pos_progress(void *ctx, uint32_t iter, double train_acc,
+                         const pos_eval *dev, const ap_train_stats *st,
+                         double seconds)
+{
+    (void)ctx;
+    fprintf(stderr,
+            "iter %2u  train %.2f  dev UPOS %.2f XPOS %.2f  features %zu "
+            "pairs %zu  %.1fs\n",
+            iter, train_acc, dev->upos_acc, dev->xpos_acc, st->n_kept,
+            st->n_pairs, seconds);
+}
+
+static int train_pos(int argc, char **argv)
+{
+    static const char summary[] =
+        "Trains the part-of-speech tagger (joint UPOS+XPOS, greedy averaged\n"
+        "perceptron) on a CoNLL-U treebank; the iteration with the best dev\n"
+        "UPOS accuracy is written.";
+    hp_values v;
+    int st = hp_parse(argc, argv, summary, pos_params, &v);
+    if (st >= 0) {
+        return st;
+    }
+    if (v.u[POS_ITER] < 1 || v.u[POS_ITER] > 1000) {
+        return cli_usage_error("train", "pos: --iterations must be 1..1000");
+    }
+    if (v.u[POS_MIN_COUNT] > UINT32_MAX || v.u[POS_DICT_MIN] > UINT32_MAX) {
+        return cli_usage_error("train", "pos: count out of range");
+    }
+    pos_train_opts o = {
+        .train_path = v.text[POS_TRAIN],
+        .dev_path = v.text[POS_DEV],
+        .out_path = v.text[POS_OUT],
+        .iterations = (uint32_t)v.u[POS_ITER],
+        .seed = v.u[POS_SEED],
+        .min_count = (uint32_t)v.u[POS_MIN_COUNT],
+        .prune_below = v.r[POS_PRUNE],
+        .dict_min = (uint32_t)v.u[POS_DICT_MIN],
+        .dict_ratio = v.r[POS_DICT_RATIO],
+        .progress = pos_progress,
+    };
+    pos_train_result r;
+    ds_err e;
+    if (pos_train(&o, &r, &e) != DS_OK) {
+        return cli_report(&e);
+    }
+    printf("model       %s\n", o.out_path);
+    printf("best iter   %u of %u\n", r.best_iter, o.iterations);
+    printf("dev UPOS    %.2f\n", r.dev.upos_acc);
+    printf("dev XPOS    %.2f\n", r.dev.xpos_acc);
+    printf("tags        %u (joint UPOS XPOS)\n", r.n_tags);
+    printf("features    %zu kept of %zu seen, %zu weights\n", r.stats.n_kept,
+           r.stats.n_seen, r.stats.n_pairs);
+    printf("dictionary  %zu words\n", r.dict_words);
+    printf("size        %zu bytes\n", r.model_bytes);
+    printf("time        %.1f s\n", r.seconds);
+    return CLI_OK;
+}
+
+/* ---- the subcommand table ---- */
+
+typedef struct train_sub {
+    const char *name;
+    int (*run)(int argc, char **argv); /* argv[0] is the subcommand name */
+    const char *summary;
+} train_sub;
+
+static const train_sub train_subs[] = {
+    {"pos", train_pos, "part-of-speech tagger (UPOS and XPOS) from CoNLL-U"},
+    /* {"ner", train_ner, ...} and {"parse", train_parse, ...} go here. */
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: dossier train MODEL [OPTIONS]\n\nmodels:\n", f);
+    for (const train_sub *s = train_subs; s->name; s++) {
+        fprintf(f, "  %-8s %s\n", s->name, s->summary);
+    }
+    fputs("\n`dossier train MODEL --help` lists a model's hyper-parameters.\n"
+          "Training is deterministic: same data and options, same bytes.\n",
+          f);
+}
+
+int cmd_train(int argc, char **argv)
+{
+    if (argc < 2) {
+        return cli_usage_error("train", "missing model (pos)");
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 ||
+        strcmp(sub, "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    for (const train_sub *s = train_subs; s->name; s++) {
+        if (strcmp(s->name, sub) == 0) {
+            return s->run(argc - 1, argv + 1);
+        }
+    }
+    return cli_usage_error("train", "unknown model '%s'", sub);
+}

@@ -1,0 +1,334 @@
+/* ap.c - averaged perceptron inference (see ap.h, ap_int.h). */
+#include "nlp/ap.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nlp/ap_int.h"
+#include "util/xalloc.h"
+
+struct ap_model {
+    ap_hdr hdr;
+    const ap_slot *tab;
+    const ap_ent *ent;
+    const uint32_t *cls_off;
+    const char *cls_bytes;
+};
+
+/* ---- hashing ---- */
+
+uint64_t ap_hash(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0x243f6a8885a308d3ULL ^ (n * 0x9e3779b97f4a7c15ULL);
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, s, 8);
+        h = (h ^ v) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+        s += 8;
+        n -= 8;
+    }
+    if (n) {
+        uint64_t v = 0;
+        memcpy(&v, s, n);
+        h = (h ^ v) * 0xc4ceb9fe1a85ec53ULL;
+        h ^= h >> 29;
+    }
+    return ap_mix(h);
+}
+
+/* ---- loading ---- */
+
+static ds_rc sec(const model_file *mf, const char *prefix, const char *name,
+                 const void **p, size_t *n, ds_err *e)
+{
+    char tag[MODEL_TAG_MAX + 1];
+    snprintf(tag, sizeof tag, "%s.%s", prefix, name);
+    return model_need(mf, tag, p, n, e);
+}
+
+ds_rc ap_model_load(const model_file *mf, const char *prefix,
+                    ap_model **out_m, ds_err *e)
+{
+    *out_m = NULL;
+    const char *mn = model_name(mf);
+    if (strlen(prefix) < 1 || strlen(prefix) > 3) {
+        return ds_fail(e, DS_EINVAL, "ap model prefix '%s': 1 to 3 bytes",
+                       prefix);
+    }
+    const void *hp, *cp, *tp, *ep;
+    size_t hn, cn, tn, en;
+    ds_rc rc;
+    if ((rc = sec(mf, prefix, "hdr", &hp, &hn, e)) != DS_OK ||
+        (rc = sec(mf, prefix, "cls", &cp, &cn, e)) != DS_OK ||
+        (rc = sec(mf, prefix, "tab", &tp, &tn, e)) != DS_OK ||
+        (rc = sec(mf, prefix, "ent", &ep, &en, e)) != DS_OK) {
+        return rc;
+    }
+    ap_hdr h;
+    if (hn != sizeof h) {
+        return ds_fail(e, DS_EFORMAT, "%s: section '%s.hdr' has %zu bytes, "
+                       "expected %zu", mn, prefix, hn, sizeof h);
+    }
+    memcpy(&h, hp, sizeof h);
+    if (h.version != AP_SECTION_VERSION) {
+        return ds_fail(e, DS_EFORMAT, "%s: '%s' model version %u, expected %u",
+                       mn, prefix, h.version, AP_SECTION_VERSION);
+    }
+    if (h.n_classes < 1 || h.n_classes > AP_MAX_CLASSES) {
+        return ds_fail(e, DS_EFORMAT, "%s: '%s' model has %u classes", mn,
+                       prefix, h.n_classes);
+    }
+    if (!(h.scale > 0) || !isfinite(h.scale)) {
+        return ds_fail(e, DS_EFORMAT, "%s: '%s' model has a bad scale", mn,
+                       prefix);
+    }
+    if (h.cap == 0 || h.n_feats >= h.cap ||
+        tn != (size_t)h.cap * sizeof(ap_slot)) {
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: section '%s.tab' does not match its header "
+                       "(%zu bytes, %u slots, %u features)",
+                       mn, prefix, tn, h.cap, h.n_feats);
+    }
+    if (h.n_ents > SIZE_MAX / sizeof(ap_ent) || en != h.n_ents * sizeof(ap_ent)) {
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: section '%s.ent' has %zu bytes for %llu pairs", mn,
+                       prefix, en, (unsigned long long)h.n_ents);
+    }
+    /* Class names: offsets increasing, inside the section. */
+    size_t off_bytes = ((size_t)h.n_classes + 1) * 4;
+    if (cn < off_bytes) {
+        return ds_fail(e, DS_EFORMAT, "%s: section '%s.cls' is too short", mn,
+                       prefix);
+    }
+    const uint32_t *co = cp;
+    size_t name_bytes = cn - off_bytes;
+    if (co[0] != 0 || co[h.n_classes] != name_bytes) {
+        return ds_fail(e, DS_EFORMAT, "%s: section '%s.cls' is inconsistent",
+                       mn, prefix);
+    }
+    for (uint32_t c = 0; c < h.n_classes; c++) {
+        if (co[c + 1] < co[c]) {
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: section '%s.cls' is inconsistent", mn, prefix);
+        }
+    }
+    /* Slots: pairs inside the pair array, an empty slot exists (so probing
+     * ends), occupied count as announced. */
+    const ap_slot *tab = tp;
+    const ap_ent *ent = ep;
+    uint32_t used = 0;
+    for (uint32_t s = 0; s < h.cap; s++) {
+        if (tab[s].key == 0) {
+            continue;
+        }
+        used++;
+        if (tab[s].n < 1 || tab[s].n > h.n_classes ||
+            tab[s].start > h.n_ents || tab[s].n > h.n_ents - tab[s].start) {
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: section '%s.tab' slot %u points outside "
+                           "'%s.ent'", mn, prefix, s, prefix);
+        }
+    }
+    if (used != h.n_feats) {
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: section '%s.tab' has %u features, header says %u",
+                       mn, prefix, used, h.n_feats);
+    }
+    for (uint64_t i = 0; i < h.n_ents; i++) {
+        if (ent[i].cls >= h.n_classes) {
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: section '%s.ent' has class %u of %u", mn,
+                           prefix, ent[i].cls, h.n_classes);
+        }
+    }
+    ap_model *m = xcalloc(1, sizeof *m);
+    m->hdr = h;
+    m->tab = tab;
+    m->ent = ent;
+    m->cls_off = co;
+    m->cls_bytes = (const char *)cp + off_bytes;
+    *out_m = m;
+    return DS_OK;
+}
+
+void ap_model_free(ap_model *m)
+{
+    if (!m) {
+        return;
+    }
+    xfree(m);
+}
+
+uint32_t ap_n_classes(const ap_model *m)
+{
+    return m->hdr.n_classes;
+}
+
+str ap_class_name(const ap_model *m, uint32_t c)
+{
+    if (c >= m->hdr.n_classes) {
+        return (str){"", 0};
+    }
+    return (str){m->cls_bytes + m->cls_off[c], m->cls_off[c + 1] - m->cls_off[c]};
+}
+
+int32_t ap_class_id(const ap_model *m, str name)
+{
+    for (uint32_t c = 0; c < m->hdr.n_classes; c++) {
+        if (str_eq(ap_class_name(m, c), name)) {
+            return (int32_t)c;
+        }
+    }
+    return -1;
+}
+
+size_t ap_n_features(const ap_model *m)
+{
+    return m->hdr.n_feats;
+}
+
+float ap_scale(const ap_model *m)
+{
+    return m->hdr.scale;
+}
+
+/* ---- scoring ---- */
+
+static inline const ap_slot *find(const ap_model *m, uint64_t key)
+{
+    uint32_t cap = m->hdr.cap;
+    uint32_t s = ap_home(key, cap);
+    for (;;) {
+        const ap_slot *sl = &m->tab[s];
+        if (sl->key == key) {
+            return sl;
+        }
+        if (sl->key == 0) {
+            return NULL;
+        }
+        if (++s == cap) {
+            s = 0;
+        }
+    }
+}
+
+uint32_t ap_lookup(const ap_model *m, uint64_t feat, const ap_weight **out_w)
+{
+    const ap_slot *sl = find(m, feat);
+    if (!sl) {
+        *out_w = NULL;
+        return 0;
+    }
+    *out_w = m->ent + sl->start;
+    return sl->n;
+}
+
+void ap_score_add(const ap_model *m, const uint64_t *feats, size_t n,
+                  int32_t *acc)
+{
+    for (size_t i = 0; i < n; i++) {
+        const ap_slot *sl = find(m, feats[i]);
+        if (!sl) {
+            continue;
+        }
+        const ap_ent *w = m->ent + sl->start;
+        for (uint32_t k = 0; k < sl->n; k++) {
+            acc[w[k].cls] += w[k].w;
+        }
+    }
+}
+
+void ap_score(const ap_model *m, const uint64_t *feats, size_t n, float *out)
+{
+    uint32_t nc = m->hdr.n_classes;
+    int32_t acc[AP_MAX_CLASSES];
+    memset(acc, 0, nc * sizeof acc[0]);
+    ap_score_add(m, feats, n, acc);
+    for (uint32_t c = 0; c < nc; c++) {
+        out[c] = (float)acc[c] * m->hdr.scale;
+    }
+}
+
+uint32_t ap_argmax(const int32_t *scores, uint32_t n)
+{
+    /* The maximum first (a branch-free loop the compiler vectorizes), then
+     * its first position. */
+    int32_t mx = scores[0];
+    for (uint32_t c = 1; c < n; c++) {
+        mx = scores[c] > mx ? scores[c] : mx;
+    }
+    uint32_t best = 0;
+    while (scores[best] != mx) {
+        best++;
+    }
+    return best;
+}
+
+uint32_t ap_best(const ap_model *m, const uint64_t *feats, size_t n,
+                 float *out_scores)
+{
+    uint32_t nc = m->hdr.n_classes;
+    int32_t acc[AP_MAX_CLASSES];
+    memset(acc, 0, nc * sizeof acc[0]);
+    ap_score_add(m, feats, n, acc);
+    if (out_scores) {
+        for (uint32_t c = 0; c < nc; c++) {
+            out_scores[c] = (float)acc[c] * m->hdr.scale;
+        }
+    }
+    return ap_argmax(acc, nc);
+}
+
+/* ---- vector cache ---- */
+
+struct ap_vcache {
+    size_t mask, width;
+    uint64_t *keys;
+    int32_t *vecs;
+};
+
+ap_vcache *ap_vcache_new(size_t n_slots, size_t width)
+{
+    size_t n = 1;
+    while (n < n_slots) {
+        n <<= 1;
+    }
+    ap_vcache *c = xcalloc(1, sizeof *c);
+    c->mask = n - 1;
+    c->width = width ? width : 1;
+    c->keys = xcalloc(n, sizeof *c->keys);
+    c->vecs = xmalloc(n * c->width * sizeof *c->vecs);
+    return c;
+}
+
+void ap_vcache_free(ap_vcache *c)
+{
+    if (!c) {
+        return;
+    }
+    xfree(c->keys);
+    xfree(c->vecs);
+    xfree(c);
+}
+
+void ap_vcache_clear(ap_vcache *c)
+{
+    memset(c->keys, 0, (c->mask + 1) * sizeof *c->keys);
+}
+
+int32_t *ap_vcache_get(ap_vcache *c, uint64_t key, bool *out_fresh)
+{
+    size_t s = (size_t)(key ^ (key >> 29)) & c->mask;
+    int32_t *v = c->vecs + s * c->width;
+    if (c->keys[s] == key) {
+        *out_fresh = false;
+        return v;
+    }
+    c->keys[s] = key;
+    memset(v, 0, c->width * sizeof *v);
+    *out_fresh = true;
+    return v;
+}

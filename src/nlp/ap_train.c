@@ -1,0 +1,397 @@
+/* ap_train.c - averaged perceptron training (see ap_train.h, ap_int.h). */
+#include "nlp/ap_train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nlp/ap_int.h"
+#include "util/xalloc.h"
+
+typedef struct tentry {
+    int64_t total; /* sum of the weight over the steps before ts */
+    int32_t w;     /* current weight */
+    uint32_t ts;   /* step at which w was set */
+    uint32_t cls;
+} tentry;
+
+typedef struct tfeat {
+    uint64_t key;
+    uint32_t count; /* occurrences in the first epoch */
+    uint32_t row;   /* first entry in the pool */
+    uint16_t n, cap;
+} tfeat;
+
+struct ap_trainer {
+    uint32_t n_classes;
+    ap_train_opts opts;
+    char **names;
+    size_t *name_len;
+    uint32_t step;
+    uint32_t epoch;
+    /* open addressing: slot -> feature index + 1 (0 = empty) */
+    uint32_t *slots;
+    size_t slot_mask;
+    tfeat *feats;
+    size_t n_feats, cap_feats;
+    tentry *pool;
+    size_t n_pool, cap_pool;
+};
+
+ap_trainer *ap_trainer_new(const str *class_names, uint32_t n_classes,
+                           const ap_train_opts *opts)
+{
+    ap_trainer *tr = xcalloc(1, sizeof *tr);
+    tr->n_classes = n_classes;
+    tr->opts = opts ? *opts : AP_TRAIN_OPTS_DEFAULT;
+    tr->names = xcalloc(n_classes, sizeof *tr->names);
+    tr->name_len = xcalloc(n_classes, sizeof *tr->name_len);
+    for (uint32_t c = 0; c < n_classes; c++) {
+        tr->names[c] = xstrndup(class_names[c].ptr, class_names[c].len);
+        tr->name_len[c] = class_names[c].len;
+    }
+    tr->slot_mask = (1u << 16) - 1;
+    tr->slots = xcalloc(tr->slot_mask + 1, sizeof *tr->slots);
+    return tr;
+}
+
+void ap_trainer_free(ap_trainer *tr)
+{
+    if (!tr) {
+        return;
+    }
+    for (uint32_t c = 0; c < tr->n_classes; c++) {
+        xfree(tr->names[c]);
+    }
+    xfree(tr->names);
+    xfree(tr->name_len);
+    xfree(tr->slots);
+    xfree(tr->feats);
+    xfree(tr->pool);
+    xfree(tr);
+}
+
+uint32_t ap_trainer_n_classes(const ap_trainer *tr)
+{
+    return tr->n_classes;
+}
+
+static inline size_t slot_of(uint64_t key, size_t mask)
+{
+    return (size_t)(key ^ (key >> 31)) & mask;
+}
+
+static tfeat *tfind(const ap_trainer *tr, uint64_t key)
+{
+    size_t s = slot_of(key, tr->slot_mask);
+    for (;;) {
+        uint32_t v = tr->slots[s];
+        if (v == 0) {
+            return NULL;
+        }
+        if (tr->feats[v - 1].key == key) {
+            return &tr->feats[v - 1];
+        }
+        s = (s + 1) & tr->slot_mask;
+    }
+}
+
+static void rehash(ap_trainer *tr)
+{
+    size_t mask = tr->slot_mask * 2 + 1;
+    uint32_t *slots = xcalloc(mask + 1, sizeof *slots);
+    for (size_t i = 0; i < tr->n_feats; i++) {
+        size_t s = slot_of(tr->feats[i].key, mask);
+        while (slots[s]) {
+            s = (s + 1) & mask;
+        }
+        slots[s] = (uint32_t)(i + 1);
+    }
+    xfree(tr->slots);
+    tr->slots = slots;
+    tr->slot_mask = mask;
+}
+
+static tfeat *tget(ap_trainer *tr, uint64_t key)
+{
+    size_t s = slot_of(key, tr->slot_mask);
+    for (;;) {
+        uint32_t v = tr->slots[s];
+        if (v == 0) {
+            break;
+        }
+        if (tr->feats[v - 1].key == key) {
+            return &tr->feats[v - 1];
+        }
+        s = (s + 1) & tr->slot_mask;
+    }
+    tr->feats = xgrow(tr->feats, &tr->cap_feats, tr->n_feats + 1,
+                      sizeof *tr->feats);
+    tfeat *f = &tr->feats[tr->n_feats++];
+    memset(f, 0, sizeof *f);
+    f->key = key;
+    tr->slots[s] = (uint32_t)tr->n_feats;
+    if (tr->n_feats * 2 > tr->slot_mask) {
+        rehash(tr);
+    }
+    return f;
+}
+
+void ap_trainer_score_add(const ap_trainer *tr, const uint64_t *feats,
+                          size_t n, int32_t *acc)
+{
+    for (size_t i = 0; i < n; i++) {
+        const tfeat *f = tfind(tr, feats[i]);
+        if (!f) {
+            continue;
+        }
+        const tentry *e = tr->pool + f->row;
+        for (uint32_t k = 0; k < f->n; k++) {
+            acc[e[k].cls] += e[k].w;
+        }
+    }
+}
+
+uint32_t ap_trainer_best(const ap_trainer *tr, const uint64_t *feats,
+                         size_t n)
+{
+    int32_t acc[AP_MAX_CLASSES];
+    memset(acc, 0, tr->n_classes * sizeof acc[0]);
+    ap_trainer_score_add(tr, feats, n, acc);
+    return ap_argmax(acc, tr->n_classes);
+}
+
+static void upd(ap_trainer *tr, tfeat *f, uint32_t cls, int32_t d)
+{
+    tentry *e = tr->pool + f->row;
+    uint32_t k = 0;
+    while (k < f->n && e[k].cls != cls) {
+        k++;
+    }
+    if (k == f->n) {
+        if (f->n == f->cap) {
+            /* Move the row to the end of the pool with twice the room (the
+             * old space is abandoned: rows only grow, and rarely). */
+            uint32_t ncap = f->cap ? f->cap * 2u : 2u;
+            if (ncap > tr->n_classes) {
+                ncap = tr->n_classes;
+            }
+            tr->pool = xgrow(tr->pool, &tr->cap_pool, tr->n_pool + ncap,
+                             sizeof *tr->pool);
+            memcpy(tr->pool + tr->n_pool, tr->pool + f->row,
+                   f->n * sizeof *tr->pool);
+            f->row = (uint32_t)tr->n_pool;
+            f->cap = (uint16_t)ncap;
+            tr->n_pool += ncap;
+            e = tr->pool + f->row;
+        }
+        e[k] = (tentry){0, 0, tr->step, cls};
+        f->n++;
+    }
+    e[k].total += (int64_t)(tr->step - e[k].ts) * e[k].w;
+    e[k].ts = tr->step;
+    e[k].w += d;
+}
+
+void ap_train_update(ap_trainer *tr, const uint64_t *feats, size_t n,
+                     uint32_t gold, uint32_t pred)
+{
+    tr->step++;
+    for (size_t i = 0; i < n; i++) {
+        tfeat *f = tget(tr, feats[i]);
+        if (tr->epoch == 0 && f->count < UINT32_MAX) {
+            f->count++;
+        }
+        if (gold != pred) {
+            upd(tr, f, gold, +1);
+            upd(tr, f, pred, -1);
+        }
+    }
+}
+
+void ap_trainer_end_epoch(ap_trainer *tr)
+{
+    tr->epoch++;
+}
+
+/* ---- writing ---- */
+
+typedef struct kfeat {
+    uint64_t key;
+    uint32_t first, n; /* into the pair scratch */
+} kfeat;
+
+static int cmp_kfeat(const void *a, const void *b)
+{
+    uint64_t x = ((const kfeat *)a)->key, y = ((const kfeat *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_tentry_cls(const void *a, const void *b)
+{
+    uint32_t x = ((const tentry *)a)->cls, y = ((const tentry *)b)->cls;
+    return x < y ? -1 : x > y;
+}
+
+static ds_rc add_sec(model_writer *w, const char *prefix, const char *name,
+                     const void *p, size_t n, ds_err *e)
+{
+    char tag[MODEL_TAG_MAX + 1];
+    snprintf(tag, sizeof tag, "%s.%s", prefix, name);
+    return model_writer_add(w, tag, p, n, e);
+}
+
+ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
+                       const char *prefix, ap_train_stats *out_stats,
+                       ds_err *e)
+{
+    if (strlen(prefix) < 1 || strlen(prefix) > 3) {
+        return ds_fail(e, DS_EINVAL, "ap model prefix '%s': 1 to 3 bytes",
+                       prefix);
+    }
+    ds_rc rc = DS_OK;
+    const uint64_t T = tr->step ? tr->step : 1;
+    /* 1. Averaged weights of the features that pass min_count. */
+    kfeat *kf = xmalloc((tr->n_feats + 1) * sizeof *kf);
+    size_t n_kf = 0, n_weighted = 0;
+    double *avg = NULL;
+    uint16_t *pcls = NULL;
+    size_t n_pairs = 0, cap_pairs = 0;
+    double maxabs = 0;
+    for (size_t i = 0; i < tr->n_feats; i++) {
+        const tfeat *f = &tr->feats[i];
+        if (f->n == 0) {
+            continue;
+        }
+        n_weighted++;
+        if (f->count < tr->opts.min_count) {
+            continue;
+        }
+        tentry row[AP_MAX_CLASSES];
+        memcpy(row, tr->pool + f->row, f->n * sizeof row[0]);
+        qsort(row, f->n, sizeof row[0], cmp_tentry_cls);
+        uint32_t first = (uint32_t)n_pairs;
+        for (uint32_t k = 0; k < f->n; k++) {
+            int64_t tot = row[k].total + (int64_t)(T - row[k].ts + 1) * row[k].w;
+            double a = (double)tot / (double)T;
+            if (a == 0 || fabs(a) < tr->opts.prune_below) {
+                continue;
+            }
+            if (n_pairs == cap_pairs) {
+                size_t c2 = cap_pairs;
+                avg = xgrow(avg, &c2, n_pairs + 1, sizeof *avg);
+                pcls = xgrow(pcls, &cap_pairs, n_pairs + 1, sizeof *pcls);
+            }
+            avg[n_pairs] = a;
+            pcls[n_pairs] = (uint16_t)row[k].cls;
+            n_pairs++;
+            if (fabs(a) > maxabs) {
+                maxabs = fabs(a);
+            }
+        }
+        if (n_pairs > first) {
+            kf[n_kf++] = (kfeat){f->key, first, (uint32_t)(n_pairs - first)};
+        }
+    }
+    double scale = maxabs > 0 ? maxabs / 32767.0 : 1.0;
+    /* 2. Quantize; drop pairs that round to 0 and features left empty. */
+    size_t n_keep = 0;
+    for (size_t i = 0; i < n_kf; i++) {
+        uint32_t kept = 0;
+        for (uint32_t k = 0; k < kf[i].n; k++) {
+            if (lrint(avg[kf[i].first + k] / scale) != 0) {
+                kept++;
+            }
+        }
+        if (kept) {
+            kf[n_keep++] = kf[i];
+        }
+    }
+    qsort(kf, n_keep, sizeof *kf, cmp_kfeat);
+    /* 3. The table: load <= 0.6, keys inserted in increasing order. */
+    uint32_t cap = (uint32_t)(n_keep + n_keep * 2 / 3 + 8);
+    ap_slot *tab = xcalloc(cap, sizeof *tab);
+    uint32_t *slot_feat = xmalloc(cap * sizeof *slot_feat);
+    for (size_t i = 0; i < n_keep; i++) {
+        uint32_t s = ap_home(kf[i].key, cap);
+        while (tab[s].key) {
+            s = s + 1 == cap ? 0 : s + 1;
+        }
+        tab[s].key = kf[i].key;
+        slot_feat[s] = (uint32_t)i;
+    }
+    /* 4. Pairs in slot order (neighbouring slots, neighbouring pairs). */
+    ap_ent *ent = xmalloc((n_pairs + 1) * sizeof *ent);
+    size_t n_ent = 0;
+    for (uint32_t s = 0; s < cap; s++) {
+        if (!tab[s].key) {
+            continue;
+        }
+        const kfeat *k = &kf[slot_feat[s]];
+        tab[s].start = (uint32_t)n_ent;
+        for (uint32_t j = 0; j < k->n; j++) {
+            long q = lrint(avg[k->first + j] / scale);
+            if (q == 0) {
+                continue;
+            }
+            ent[n_ent].cls = pcls[k->first + j];
+            ent[n_ent].w = (int16_t)(q > 32767 ? 32767 : q < -32767 ? -32767 : q);
+            n_ent++;
+        }
+        tab[s].n = (uint32_t)n_ent - tab[s].start;
+    }
+    /* 5. Class names. */
+    size_t nb = 0;
+    for (uint32_t c = 0; c < tr->n_classes; c++) {
+        nb += tr->name_len[c];
+    }
+    size_t cls_len = ((size_t)tr->n_classes + 1) * 4 + nb;
+    unsigned char *cls = xcalloc(1, cls_len);
+    uint32_t off = 0;
+    unsigned char *names = cls + ((size_t)tr->n_classes + 1) * 4;
+    for (uint32_t c = 0; c < tr->n_classes; c++) {
+        memcpy(cls + (size_t)c * 4, &off, 4);
+        memcpy(names + off, tr->names[c], tr->name_len[c]);
+        off += (uint32_t)tr->name_len[c];
+    }
+    memcpy(cls + (size_t)tr->n_classes * 4, &off, 4);
+    ap_hdr h = {AP_SECTION_VERSION, tr->n_classes, cap, (uint32_t)n_keep,
+                n_ent, (float)scale, 0};
+    if ((rc = add_sec(w, prefix, "hdr", &h, sizeof h, e)) != DS_OK ||
+        (rc = add_sec(w, prefix, "cls", cls, cls_len, e)) != DS_OK ||
+        (rc = add_sec(w, prefix, "tab", tab, (size_t)cap * sizeof *tab, e)) !=
+            DS_OK ||
+        (rc = add_sec(w, prefix, "ent", ent, n_ent * sizeof *ent, e)) !=
+            DS_OK) {
+        goto out;
+    }
+    if (out_stats) {
+        out_stats->steps = tr->step;
+        out_stats->n_seen = tr->n_feats;
+        out_stats->n_weighted = n_weighted;
+        out_stats->n_kept = n_keep;
+        out_stats->n_pairs = n_ent;
+        out_stats->bytes = sizeof h + cls_len + (size_t)cap * sizeof *tab +
+                           n_ent * sizeof *ent;
+    }
+out:
+    xfree(cls);
+    xfree(ent);
+    xfree(slot_feat);
+    xfree(tab);
+    xfree(avg);
+    xfree(pcls);
+    xfree(kf);
+    return rc;
+}
+
+void ap_shuffle(ap_rng *r, uint32_t *idx, size_t n)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(ap_rng_next(r) % i);
+        uint32_t t = idx[i - 1];
+        idx[i - 1] = idx[j];
+        idx[j] = t;
+    }
+}

@@ -1,0 +1,626 @@
+/* pos.c - the part-of-speech tagger: features, model loading, greedy
+ * decoding with cached per-word scores, evaluation (see pos.h). */
+#include "nlp/pos.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "nlp/ap.h"
+#include "nlp/conllu.h"
+#include "nlp/ap_int.h"
+#include "nlp/pos_int.h"
+#include "util/xalloc.h"
+
+/* ---- features ---- */
+
+/* Template ids. Word templates are combined with the offset (tpl * 8 +
+ * k + 2); never renumber: the ids are hashed into the model's keys. */
+enum {
+    T_BIAS = 1,
+    T_FORM,
+    T_LOWER,
+    T_PRE1,
+    T_SUF1 = T_PRE1 + 4,
+    T_SHAPE = T_SUF1 + 4,
+    T_SSHAPE,
+    T_FLAGS,
+    T_AMB,
+    T_AMB_SUF3,
+    T_PSEUDO,
+    T_SUF3,
+    T_LOWER_AMB,
+    /* context templates */
+    T_P1 = 100,
+    T_P2,
+    T_P1P2,
+    T_P1_LOWER,
+    T_P1_AMB,
+    T_LOWER_PREV,
+    T_LOWER_NEXT,
+    T_P1P2_AMB,
+    T_AMB_NEXT,
+    T_AMB_PREV,
+    T_LOWER_PN,
+    T_P1_SSHAPE,
+    T_P2_LOWER,
+};
+
+enum {
+    F_DIGIT = 1u << 0,
+    F_HYPHEN = 1u << 1,
+    F_UPPER = 1u << 2,
+    F_ALLUPPER = 1u << 3,
+    F_INITUPPER = 1u << 4,
+    F_ALPHA = 1u << 5,
+    F_PERIOD = 1u << 6,
+    F_NONASCII = 1u << 7,
+    F_ALLDIGIT = 1u << 8,
+    /* bits 12..15: length bucket */
+};
+
+#define WT(t, k) ((uint32_t)(t) * 8u + (uint32_t)((k) + 2))
+
+static inline char shape_char(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') {
+        return 'X';
+    }
+    if (c >= 'a' && c <= 'z') {
+        return 'x';
+    }
+    if (c >= '0' && c <= '9') {
+        return 'd';
+    }
+    if (c >= 0x80) {
+        return 'u';
+    }
+    return (char)c;
+}
+
+void pos_word_init(pos_word *w, str s, const pos_dict *d)
+{
+    memset(w, 0, sizeof *w);
+    char low[64], shape[32], sshape[32];
+    size_t nl = s.len < sizeof low ? s.len : sizeof low;
+    size_t ns = 0, nss = 0;
+    uint32_t fl = 0;
+    size_t n_alpha = 0, n_digit = 0, n_upper = 0, n_chars = 0;
+    char last = 0;
+    int run = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.ptr[i];
+        if (i < nl) {
+            low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        }
+        if ((c & 0xc0) == 0x80) {
+            continue; /* UTF-8 continuation byte */
+        }
+        n_chars++;
+        char sc = shape_char(c);
+        if (sc == 'X') {
+            n_upper++;
+            n_alpha++;
+            if (n_chars == 1) {
+                fl |= F_INITUPPER;
+            }
+        } else if (sc == 'x') {
+            n_alpha++;
+        } else if (sc == 'd') {
+            n_digit++;
+        } else if (sc == '-') {
+            fl |= F_HYPHEN;
+        } else if (sc == '.') {
+            fl |= F_PERIOD;
+        } else if (sc == 'u') {
+            fl |= F_NONASCII;
+        }
+        if (sc == last) {
+            run++;
+        } else {
+            run = 1;
+        }
+        if (run <= 3 && ns < sizeof shape) {
+            shape[ns++] = sc;
+        }
+        if (run == 1 && nss < sizeof sshape) {
+            sshape[nss++] = sc;
+        }
+        last = sc;
+    }
+    if (n_digit) {
+        fl |= F_DIGIT;
+    }
+    if (n_digit && n_digit == n_chars) {
+        fl |= F_ALLDIGIT;
+    }
+    if (n_upper) {
+        fl |= F_UPPER;
+    }
+    if (n_upper && n_upper == n_alpha) {
+        fl |= F_ALLUPPER;
+    }
+    if (n_alpha) {
+        fl |= F_ALPHA;
+    }
+    uint32_t lb = n_chars <= 3 ? (uint32_t)n_chars : n_chars <= 6 ? 4u : 5u;
+    fl |= lb << 12;
+    w->flags = fl;
+    w->form = ap_hash(s.ptr, s.len);
+    w->lower = s.len <= sizeof low ? ap_hash(low, nl) : ap_hash(s.ptr, s.len);
+    w->shape = ap_hash(shape, ns);
+    w->sshape = ap_hash(sshape, nss);
+    /* Prefixes and suffixes by characters (1..4), of the lower case. */
+    size_t cut[5], nc = 0;
+    for (size_t i = 0; i < nl && nc < 5; i++) {
+        if (((unsigned char)low[i] & 0xc0) != 0x80) {
+            cut[nc++] = i;
+        }
+    }
+    for (size_t k = 0; k < 4; k++) {
+        size_t end = k + 1 < nc ? cut[k + 1] : nl;
+        w->pre[k] = ap_hash(low, end);
+    }
+    nc = 0;
+    for (size_t i = nl; i > 0 && nc < 4; i--) {
+        if (((unsigned char)low[i - 1] & 0xc0) != 0x80) {
+            cut[nc++] = i - 1;
+        }
+    }
+    for (size_t k = 0; k < 4; k++) {
+        size_t start = k < nc ? cut[k] : (nc ? cut[nc - 1] : 0);
+        w->suf[k] = ap_hash(low + start, nl - start);
+    }
+    w->amb = pos_dict_get(d, w->lower);
+}
+
+void pos_word_pseudo(pos_word *w, uint32_t which)
+{
+    memset(w, 0, sizeof *w);
+    w->pseudo = which;
+    w->form = w->lower = w->amb = ap_mix(0x5eed0000u + which);
+}
+
+size_t pos_word_feats(const pos_word *w, int k, uint64_t *out)
+{
+    size_t n = 0;
+    if (w->pseudo) {
+        out[n++] = ap_feat(WT(T_PSEUDO, k), w->pseudo);
+        return n;
+    }
+    out[n++] = ap_feat(WT(T_LOWER, k), w->lower);
+    out[n++] = ap_feat(WT(T_AMB, k), w->amb);
+    if (k == 0) {
+        out[n++] = ap_feat(WT(T_BIAS, 0), 0);
+        out[n++] = ap_feat(WT(T_FORM, 0), w->form);
+        for (int i = 0; i < 4; i++) {
+            out[n++] = ap_feat(WT(T_PRE1 + i, 0), w->pre[i]);
+            out[n++] = ap_feat(WT(T_SUF1 + i, 0), w->suf[i]);
+        }
+        out[n++] = ap_feat(WT(T_SHAPE, 0), w->shape);
+        out[n++] = ap_feat(WT(T_SSHAPE, 0), w->sshape);
+        out[n++] = ap_feat(WT(T_FLAGS, 0), w->flags);
+        out[n++] = ap_feat2(WT(T_AMB_SUF3, 0), w->amb, w->suf[2]);
+    } else if (k == -1 || k == 1) {
+        out[n++] = ap_feat(WT(T_SUF3, k), w->suf[2]);
+        out[n++] = ap_feat(WT(T_SSHAPE, k), w->sshape);
+        out[n++] = ap_feat(WT(T_FLAGS, k), w->flags);
+    }
+    return n;
+}
+
+size_t pos_pair_feats(uint32_t p1, uint32_t p2, uint64_t *out)
+{
+    out[0] = ap_feat(T_P1, p1);
+    out[1] = ap_feat(T_P2, p2);
+    out[2] = ap_feat(T_P1P2, ((uint64_t)p1 << 16) | p2);
+    return 3;
+}
+
+size_t pos_bigram_feats(const pos_word *prev, const pos_word *cur,
+                        const pos_word *next, uint64_t *out)
+{
+    size_t n = 0;
+    out[n++] = ap_feat2(T_LOWER_PREV, prev->lower, cur->lower);
+    out[n++] = ap_feat2(T_LOWER_NEXT, cur->lower, next->lower);
+    out[n++] = ap_feat2(T_AMB_NEXT, cur->amb, next->amb);
+    out[n++] = ap_feat2(T_AMB_PREV, prev->amb, cur->amb);
+    out[n++] = ap_feat2(T_LOWER_PN, prev->lower, next->lower);
+    return n;
+}
+
+size_t pos_ctx_feats(uint32_t p1, uint32_t p2, const pos_word *cur,
+                     uint64_t *out)
+{
+    size_t n = 0;
+    out[n++] = ap_feat2(T_P1_LOWER, p1, cur->lower);
+    out[n++] = ap_feat2(T_P1_AMB, p1, cur->amb);
+    out[n++] = ap_feat2(T_P1_SSHAPE, p1, cur->sshape);
+    out[n++] = ap_feat2(T_P2_LOWER, p2, cur->lower);
+    return n;
+}
+
+uint64_t pos_dict_get(const pos_dict *d, uint64_t lower)
+{
+    if (d->cap == 0) {
+        return 0;
+    }
+    uint32_t s = ap_home(lower, d->cap);
+    for (;;) {
+        if (d->tab[s].key == lower) {
+            return d->tab[s].val;
+        }
+        if (d->tab[s].key == 0) {
+            return 0;
+        }
+        if (++s == d->cap) {
+            s = 0;
+        }
+    }
+}
+
+/* ---- model ---- */
+
+struct pos_model {
+    model_file *own; /* when opened from a path */
+    const model_file *mf;
+    ap_model *ap;
+    pos_dict dict;
+    uint32_t n_tags;
+    str *upos, *xpos;
+    pos_word pseudo[5]; /* index 1..4 */
+};
+
+ds_rc pos_model_from(const model_file *mf, pos_model **out_m, ds_err *e)
+{
+    *out_m = NULL;
+    const char *mn = model_name(mf);
+    if (model_kind_of(mf) != MODEL_KIND_POS) {
+        return ds_fail(e, DS_EFORMAT, "%s: not a part-of-speech model (kind %u)",
+                       mn, model_kind_of(mf));
+    }
+    const void *op, *dp;
+    size_t on, dn;
+    ds_rc rc;
+    if ((rc = model_need(mf, "pos.opts", &op, &on, e)) != DS_OK ||
+        (rc = model_need(mf, "pos.dict", &dp, &dn, e)) != DS_OK) {
+        return rc;
+    }
+    pos_opts_sec o;
+    if (on != sizeof o) {
+        return ds_fail(e, DS_EFORMAT, "%s: section 'pos.opts' has %zu bytes",
+                       mn, on);
+    }
+    memcpy(&o, op, sizeof o);
+    if (o.version != POS_SECTION_VERSION) {
+        return ds_fail(e, DS_EFORMAT, "%s: tagger version %u, expected %u", mn,
+                       o.version, POS_SECTION_VERSION);
+    }
+    if (dn != (size_t)o.dict_cap * sizeof(pos_dict_slot)) {
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: section 'pos.dict' has %zu bytes for %u slots", mn,
+                       dn, o.dict_cap);
+    }
+    const pos_dict_slot *ds = dp;
+    bool has_empty = o.dict_cap == 0;
+    for (uint32_t i = 0; i < o.dict_cap && !has_empty; i++) {
+        has_empty = ds[i].key == 0;
+    }
+    if (!has_empty) {
+        return ds_fail(e, DS_EFORMAT, "%s: section 'pos.dict' is full", mn);
+    }
+    ap_model *ap;
+    if ((rc = ap_model_load(mf, "pos", &ap, e)) != DS_OK) {
+        return rc;
+    }
+    pos_model *m = xcalloc(1, sizeof *m);
+    m->mf = mf;
+    m->ap = ap;
+    m->dict = (pos_dict){ds, o.dict_cap};
+    m->n_tags = ap_n_classes(ap);
+    m->upos = xcalloc(m->n_tags, sizeof *m->upos);
+    m->xpos = xcalloc(m->n_tags, sizeof *m->xpos);
+    for (uint32_t t = 0; t < m->n_tags; t++) {
+        str name = ap_class_name(ap, t), u;
+        str rest = name;
+        str_cut(&rest, ' ', &u);
+        m->upos[t] = u;
+        m->xpos[t] = rest;
+    }
+    for (uint32_t p = 1; p <= 4; p++) {
+        pos_word_pseudo(&m->pseudo[p], p);
+    }
+    *out_m = m;
+    return DS_OK;
+}
+
+ds_rc pos_model_open(const char *path, pos_model **out_m, ds_err *e)
+{
+    *out_m = NULL;
+    model_file *mf;
+    ds_rc rc = model_open_file(path, &mf, e);
+    if (rc != DS_OK) {
+        return rc;
+    }
+    if ((rc = pos_model_from(mf, out_m, e)) != DS_OK) {
+        model_close(mf);
+        return rc;
+    }
+    (*out_m)->own = mf;
+    return DS_OK;
+}
+
+void pos_model_free(pos_model *m)
+{
+    if (!m) {
+        return;
+    }
+    ap_model_free(m->ap);
+    xfree(m->upos);
+    xfree(m->xpos);
+    model_close(m->own);
+    xfree(m);
+}
+
+uint32_t pos_n_tags(const pos_model *m)
+{
+    return m->n_tags;
+}
+
+str pos_tag_upos(const pos_model *m, uint32_t tag)
+{
+    return tag < m->n_tags ? m->upos[tag] : STR("_");
+}
+
+str pos_tag_xpos(const pos_model *m, uint32_t tag)
+{
+    return tag < m->n_tags ? m->xpos[tag] : STR("_");
+}
+
+size_t pos_model_size(const pos_model *m)
+{
+    return model_size(m->mf);
+}
+
+/* ---- tagger ---- */
+
+#define WORD_CACHE_SLOTS 8192
+#define PAIR_CACHE_SLOTS 4096
+
+/* Per word type: POS_OFFSETS score vectors, then the word's lower, amb,
+ * sshape and suf[2] hashes (8 int32) for the context features. */
+struct pos_tagger {
+    const pos_model *m;
+    uint32_t nc;
+    size_t width;
+    ap_vcache *words, *pairs;
+    int32_t *acc;     /* n * nc */
+    pos_word *ctx;    /* n + 2, lower/amb only; ctx[0] is before */
+    size_t cap;
+    int32_t *pseudo_blocks; /* 5 * width, index 1..4 */
+};
+
+pos_tagger *pos_tagger_new(const pos_model *m)
+{
+    pos_tagger *t = xcalloc(1, sizeof *t);
+    t->m = m;
+    t->nc = m->n_tags;
+    t->width = (size_t)POS_OFFSETS * t->nc + 8;
+    t->words = ap_vcache_new(WORD_CACHE_SLOTS, t->width);
+    t->pairs = ap_vcache_new(PAIR_CACHE_SLOTS, t->nc);
+    t->pseudo_blocks = xcalloc(5 * t->width, sizeof(int32_t));
+    for (uint32_t p = 1; p <= 4; p++) {
+        int32_t *b = t->pseudo_blocks + p * t->width;
+        for (int k = -POS_WINDOW; k <= POS_WINDOW; k++) {
+            uint64_t f[POS_MAX_WORD_FEATS];
+            size_t nf = pos_word_feats(&m->pseudo[p], k, f);
+            ap_score_add(m->ap, f, nf, b + (size_t)(k + POS_WINDOW) * t->nc);
+        }
+    }
+    return t;
+}
+
+void pos_tagger_free(pos_tagger *t)
+{
+    if (!t) {
+        return;
+    }
+    ap_vcache_free(t->words);
+    ap_vcache_free(t->pairs);
+    xfree(t->acc);
+    xfree(t->ctx);
+    xfree(t->pseudo_blocks);
+    xfree(t);
+}
+
+static void scatter(pos_tagger *t, const int32_t *block, long j, size_t n)
+{
+    uint32_t nc = t->nc;
+    for (int k = -POS_WINDOW; k <= POS_WINDOW; k++) {
+        long i = j - k;
+        if (i < 0 || (size_t)i >= n) {
+            continue;
+        }
+        int32_t *a = t->acc + (size_t)i * nc;
+        const int32_t *b = block + (size_t)(k + POS_WINDOW) * nc;
+        for (uint32_t c = 0; c < nc; c++) {
+            a[c] += b[c];
+        }
+    }
+}
+
+void pos_tag_sent(pos_tagger *t, const str *words, size_t n,
+                  uint16_t *out_tags)
+{
+    if (n == 0) {
+        return;
+    }
+    const pos_model *m = t->m;
+    uint32_t nc = t->nc;
+    if (n > t->cap) {
+        t->cap = n;
+        xfree(t->acc);
+        xfree(t->ctx);
+        t->acc = xmalloc(n * nc * sizeof *t->acc);
+        t->ctx = xmalloc((n + 2) * sizeof *t->ctx);
+    }
+    memset(t->acc, 0, n * nc * sizeof *t->acc);
+    /* 1. Word-local scores, one cache lookup per word (and pseudo-word). */
+    for (long j = -POS_WINDOW; j < (long)n + POS_WINDOW; j++) {
+        if (j < 0 || (size_t)j >= n) {
+            uint32_t p = j < 0 ? (uint32_t)-j : (uint32_t)(j - (long)n) + 3;
+            scatter(t, t->pseudo_blocks + p * t->width, j, n);
+            continue;
+        }
+        str w = words[j];
+        uint64_t key = ap_hash(w.ptr, w.len);
+        bool fresh;
+        int32_t *v = ap_vcache_get(t->words, key, &fresh);
+        if (fresh) {
+            pos_word pw;
+            pos_word_init(&pw, w, &m->dict);
+            for (int k = -POS_WINDOW; k <= POS_WINDOW; k++) {
+                uint64_t f[POS_MAX_WORD_FEATS];
+                size_t nf = pos_word_feats(&pw, k, f);
+                ap_score_add(m->ap, f, nf,
+                             v + (size_t)(k + POS_WINDOW) * nc);
+            }
+            int32_t *tail = v + (size_t)POS_OFFSETS * nc;
+            memcpy(tail, &pw.lower, 8);
+            memcpy(tail + 2, &pw.amb, 8);
+            memcpy(tail + 4, &pw.sshape, 8);
+            memcpy(tail + 6, &pw.suf[2], 8);
+        }
+        pos_word *cw = &t->ctx[j + 1];
+        const int32_t *tail = v + (size_t)POS_OFFSETS * nc;
+        memcpy(&cw->lower, tail, 8);
+        memcpy(&cw->amb, tail + 2, 8);
+        memcpy(&cw->sshape, tail + 4, 8);
+        memcpy(&cw->suf[2], tail + 6, 8);
+        scatter(t, v, j, n);
+    }
+    t->ctx[0] = m->pseudo[1];
+    t->ctx[n + 1] = m->pseudo[3];
+    /* Word bigrams: tag-independent, looked up together (the probes are
+     * independent, so their cache misses overlap). */
+    for (size_t i = 0; i < n; i++) {
+        uint64_t f[POS_MAX_CTX_FEATS];
+        size_t nf = pos_bigram_feats(&t->ctx[i], &t->ctx[i + 1],
+                                     &t->ctx[i + 2], f);
+        ap_score_add(m->ap, f, nf, t->acc + i * nc);
+    }
+    /* 2. Greedy left to right with the previous two tags. */
+    uint32_t p1 = POS_NO_TAG, p2 = POS_NO_TAG;
+    for (size_t i = 0; i < n; i++) {
+        int32_t *s = t->acc + i * nc;
+        uint64_t pk = ap_mix(((uint64_t)p1 << 16 | p2) + 1);
+        bool fresh;
+        int32_t *pv = ap_vcache_get(t->pairs, pk, &fresh);
+        if (fresh) {
+            uint64_t f[4];
+            size_t nf = pos_pair_feats(p1, p2, f);
+            ap_score_add(m->ap, f, nf, pv);
+        }
+        for (uint32_t c = 0; c < nc; c++) {
+            s[c] += pv[c];
+        }
+        uint64_t f[POS_MAX_CTX_FEATS];
+        size_t nf = pos_ctx_feats(p1, p2, &t->ctx[i + 1], f);
+        ap_score_add(m->ap, f, nf, s);
+        uint32_t best = ap_argmax(s, nc);
+        out_tags[i] = (uint16_t)best;
+        p2 = p1;
+        p1 = best;
+    }
+}
+
+void pos_tag_tokens(pos_tagger *t, str text, const tok_result *r,
+                    uint16_t *out_tags)
+{
+    str *words = NULL;
+    size_t cap = 0;
+    for (size_t s = 0; s < r->n_sents; s++) {
+        const tok_sent *se = &r->sents[s];
+        words = xgrow(words, &cap, se->n_toks, sizeof *words);
+        for (uint32_t i = 0; i < se->n_toks; i++) {
+            const tok_span *sp = &r->toks[se->first_tok + i];
+            words[i] = str_sub(text, sp->off, sp->len);
+        }
+        pos_tag_sent(t, words, se->n_toks, out_tags + se->first_tok);
+    }
+    xfree(words);
+}
+
+/* ---- evaluation ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+ds_rc pos_eval_conllu(pos_tagger *t, str conllu, pos_eval *out, ds_err *e)
+{
+    memset(out, 0, sizeof *out);
+    conllu_reader r;
+    conllu_sent s;
+    conllu_reader_init(&r, conllu);
+    conllu_sent_init(&s);
+    str *words = NULL, *gu = NULL, *gx = NULL;
+    uint16_t *tags = NULL;
+    size_t cap = 0, cap2 = 0, cap3 = 0, cap4 = 0;
+    ds_rc rc = DS_OK;
+    for (;;) {
+        bool got;
+        if ((rc = conllu_next(&r, &s, &got, e)) != DS_OK) {
+            goto out;
+        }
+        if (!got) {
+            break;
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < s.n_lines; i++) {
+            const conllu_line *l = &s.lines[i];
+            if (l->kind != CONLLU_WORD) {
+                continue;
+            }
+            words = xgrow(words, &cap, n + 1, sizeof *words);
+            gu = xgrow(gu, &cap2, n + 1, sizeof *gu);
+            gx = xgrow(gx, &cap3, n + 1, sizeof *gx);
+            words[n] = l->form;
+            gu[n] = l->upos;
+            gx[n] = l->xpos;
+            n++;
+        }
+        if (n == 0) {
+            continue;
+        }
+        tags = xgrow(tags, &cap4, n, sizeof *tags);
+        double t0 = now_s();
+        pos_tag_sent(t, words, n, tags);
+        out->seconds += now_s() - t0;
+        out->sentences++;
+        for (size_t i = 0; i < n; i++) {
+            bool u = str_eq(pos_tag_upos(t->m, tags[i]), gu[i]);
+            bool x = str_eq(pos_tag_xpos(t->m, tags[i]), gx[i]);
+            out->upos_ok += u;
+            out->xpos_ok += x;
+            out->both_ok += u && x;
+        }
+        out->words += n;
+    }
+    if (out->words) {
+        out->upos_acc = 100.0 * (double)out->upos_ok / (double)out->words;
+        out->xpos_acc = 100.0 * (double)out->xpos_ok / (double)out->words;
+        out->both_acc = 100.0 * (double)out->both_ok / (double)out->words;
+    }
+    out->words_per_s = out->seconds > 0 ? (double)out->words / out->seconds : 0;
+out:
+    conllu_sent_fini(&s);
+    xfree(words);
+    xfree(gu);
+    xfree(gx);
+    xfree(tags);
+    return rc;
+}

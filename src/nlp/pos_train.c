@@ -1,0 +1,401 @@
+/* pos_train.c - training the part-of-speech tagger (see pos_train.h). */
+#include "nlp/pos_train.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nlp/ap.h"
+#include "nlp/conllu.h"
+#include "nlp/ap_int.h"
+#include "nlp/pos_int.h"
+#include "util/xalloc.h"
+
+typedef struct tsent {
+    uint32_t first, n; /* into the word arrays */
+} tsent;
+
+typedef struct tdata {
+    str *forms;
+    str *joint_names; /* per word: "UPOS XPOS" (points into name_buf) */
+    uint32_t *gold;
+    pos_word *pw;
+    size_t n_words, cap_words;
+    tsent *sents;
+    size_t n_sents, cap_sents;
+    /* tag set */
+    char **tag_names;
+    uint32_t n_tags;
+} tdata;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reads the word lines of a CoNLL-U text; joint tag names are built in
+ * *names (one "UPOS XPOS" C string per word, owned by the caller). */
+static ds_rc read_data(str text, const char *path, tdata *d, char ***names,
+                       ds_err *e)
+{
+    conllu_reader r;
+    conllu_sent s;
+    conllu_reader_init(&r, text);
+    conllu_sent_init(&s);
+    ds_rc rc = DS_OK;
+    size_t cap_names = 0;
+    for (;;) {
+        bool got;
+        if ((rc = conllu_next(&r, &s, &got, e)) != DS_OK) {
+            ds_wrap(e, "%s", path);
+            break;
+        }
+        if (!got) {
+            break;
+        }
+        uint32_t first = (uint32_t)d->n_words;
+        for (size_t i = 0; i < s.n_lines; i++) {
+            const conllu_line *l = &s.lines[i];
+            if (l->kind != CONLLU_WORD) {
+                continue;
+            }
+            d->forms = xgrow(d->forms, &d->cap_words, d->n_words + 1,
+                             sizeof *d->forms);
+            *names = xgrow(*names, &cap_names, d->n_words + 1, sizeof **names);
+            d->forms[d->n_words] = l->form;
+            size_t nl = l->upos.len + 1 + l->xpos.len;
+            char *nm = xmalloc(nl + 1);
+            memcpy(nm, l->upos.ptr, l->upos.len);
+            nm[l->upos.len] = ' ';
+            memcpy(nm + l->upos.len + 1, l->xpos.ptr, l->xpos.len);
+            nm[nl] = '\0';
+            (*names)[d->n_words] = nm;
+            d->n_words++;
+        }
+        if (d->n_words > first) {
+            d->sents = xgrow(d->sents, &d->cap_sents, d->n_sents + 1,
+                             sizeof *d->sents);
+            d->sents[d->n_sents++] =
+                (tsent){first, (uint32_t)(d->n_words - first)};
+        }
+    }
+    conllu_sent_fini(&s);
+    return rc;
+}
+
+static uint32_t find_tag(char **sorted, uint32_t n, const char *name)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        int c = strcmp(sorted[mid], name);
+        if (c == 0) {
+            return mid;
+        }
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return UINT32_MAX;
+}
+
+typedef struct lt {
+    uint64_t lower;
+    uint32_t tag;
+} lt;
+
+static int cmp_lt(const void *a, const void *b)
+{
+    const lt *x = a, *y = b;
+    if (x->lower != y->lower) {
+        return x->lower < y->lower ? -1 : 1;
+    }
+    return x->tag < y->tag ? -1 : x->tag > y->tag;
+}
+
+/* The tag dictionary: lower-case form -> hash of the tags that make up more
+ * than dict_ratio of its dict_min or more occurrences. */
+static pos_dict_slot *build_dict(const tdata *d, const pos_train_opts *o,
+                                 uint32_t *out_cap, size_t *out_words)
+{
+    lt *v = xmalloc((d->n_words + 1) * sizeof *v);
+    for (size_t i = 0; i < d->n_words; i++) {
+        v[i] = (lt){d->pw[i].lower, d->gold[i]};
+    }
+    qsort(v, d->n_words, sizeof *v, cmp_lt);
+    uint64_t *keys = xmalloc((d->n_words + 1) * sizeof *keys);
+    uint64_t *vals = xmalloc((d->n_words + 1) * sizeof *vals);
+    size_t nk = 0;
+    for (size_t i = 0; i < d->n_words;) {
+        size_t j = i;
+        while (j < d->n_words && v[j].lower == v[i].lower) {
+            j++;
+        }
+        size_t total = j - i;
+        if (total >= o->dict_min) {
+            uint64_t h = 0x7a6dULL;
+            for (size_t a = i; a < j;) {
+                size_t b = a;
+                while (b < j && v[b].tag == v[a].tag) {
+                    b++;
+                }
+                if ((double)(b - a) > o->dict_ratio * (double)total) {
+                    h = ap_mix(h * 31 + v[a].tag + 1);
+                }
+                a = b;
+            }
+            keys[nk] = v[i].lower;
+            vals[nk] = h;
+            nk++;
+        }
+        i = j;
+    }
+    uint32_t cap = (uint32_t)(nk + nk * 2 / 3 + 8);
+    pos_dict_slot *tab = xcalloc(cap, sizeof *tab);
+    for (size_t i = 0; i < nk; i++) { /* keys are sorted: deterministic */
+        uint32_t s = ap_home(keys[i], cap);
+        while (tab[s].key) {
+            s = s + 1 == cap ? 0 : s + 1;
+        }
+        tab[s] = (pos_dict_slot){keys[i], vals[i]};
+    }
+    xfree(keys);
+    xfree(vals);
+    xfree(v);
+    *out_cap = cap;
+    *out_words = nk;
+    return tab;
+}
+
+/* All features of word i of sentence s (explicit, as the tagger sums
+ * them from its caches). */
+static size_t token_feats(const tdata *d, const tsent *s, uint32_t i,
+                          uint32_t p1, uint32_t p2, const pos_word *pseudo,
+                          uint64_t *f)
+{
+    size_t n = 0;
+    const pos_word *pw = d->pw + s->first;
+    for (int k = -POS_WINDOW; k <= POS_WINDOW; k++) {
+        long j = (long)i + k;
+        const pos_word *w = j < 0                 ? &pseudo[-j]
+                            : j >= (long)s->n     ? &pseudo[j - (long)s->n + 3]
+                                                  : &pw[j];
+        n += pos_word_feats(w, k, f + n);
+    }
+    n += pos_pair_feats(p1, p2, f + n);
+    const pos_word *prev = i == 0 ? &pseudo[1] : &pw[i - 1];
+    const pos_word *next = i + 1 == s->n ? &pseudo[3] : &pw[i + 1];
+    n += pos_bigram_feats(prev, &pw[i], next, f + n);
+    n += pos_ctx_feats(p1, p2, &pw[i], f + n);
+    return n;
+}
+
+static ds_rc snapshot(const ap_trainer *tr, const pos_dict_slot *dict,
+                      uint32_t dict_cap, model_writer **out_w,
+                      ap_train_stats *st, ds_err *e)
+{
+    model_writer *w = model_writer_new(MODEL_KIND_POS);
+    pos_opts_sec os = {POS_SECTION_VERSION, dict_cap, {0, 0}};
+    ds_rc rc;
+    if ((rc = ap_trainer_write(tr, w, "pos", st, e)) != DS_OK ||
+        (rc = model_writer_add(w, "pos.opts", &os, sizeof os, e)) != DS_OK ||
+        (rc = model_writer_add(w, "pos.dict", dict,
+                               (size_t)dict_cap * sizeof *dict, e)) != DS_OK) {
+        model_writer_free(w);
+        return rc;
+    }
+    *out_w = w;
+    return DS_OK;
+}
+
+static ds_rc eval_snapshot(model_writer *w, str dev, pos_eval *out,
+                           size_t *out_bytes, ds_err *e)
+{
+    size_t len;
+    void *p = model_writer_take(w, &len);
+    *out_bytes = len;
+    model_file *mf = NULL;
+    pos_model *pm = NULL;
+    pos_tagger *tg = NULL;
+    ds_rc rc = model_open_mem(p, len, "snapshot", &mf, e);
+    if (rc == DS_OK) {
+        rc = pos_model_from(mf, &pm, e);
+    }
+    if (rc == DS_OK) {
+        tg = pos_tagger_new(pm);
+        rc = pos_eval_conllu(tg, dev, out, e);
+    }
+    pos_tagger_free(tg);
+    pos_model_free(pm);
+    model_close(mf);
+    xfree(p);
+    return rc;
+}
+
+ds_rc pos_train(const pos_train_opts *o, pos_train_result *out, ds_err *e)
+{
+    memset(out, 0, sizeof *out);
+    double t_start = now_s();
+    char *train_text = NULL, *dev_text = NULL;
+    size_t train_len = 0, dev_len = 0;
+    char **names = NULL;
+    tdata d;
+    memset(&d, 0, sizeof d);
+    ap_trainer *tr = NULL;
+    pos_dict_slot *dict = NULL;
+    model_writer *best = NULL;
+    uint32_t *order = NULL;
+    ds_rc rc;
+    if ((rc = conllu_load_file(o->train_path, &train_text, &train_len, e)) !=
+            DS_OK ||
+        (rc = conllu_load_file(o->dev_path, &dev_text, &dev_len, e)) != DS_OK) {
+        goto out;
+    }
+    if ((rc = read_data((str){train_text, train_len}, o->train_path, &d,
+                        &names, e)) != DS_OK) {
+        goto out;
+    }
+    if (d.n_words == 0) {
+        rc = ds_fail(e, DS_EFORMAT, "%s: no words", o->train_path);
+        goto out;
+    }
+    /* Tag set: sorted distinct names. */
+    char **sorted = xmalloc(d.n_words * sizeof *sorted);
+    memcpy(sorted, names, d.n_words * sizeof *sorted);
+    qsort(sorted, d.n_words, sizeof *sorted, cmp_cstr);
+    uint32_t nt = 0;
+    for (size_t i = 0; i < d.n_words; i++) {
+        if (nt == 0 || strcmp(sorted[nt - 1], sorted[i]) != 0) {
+            sorted[nt++] = sorted[i];
+        }
+    }
+    if (nt > AP_MAX_CLASSES || nt >= POS_NO_TAG) {
+        xfree(sorted);
+        rc = ds_fail(e, DS_EFORMAT, "%s: %u distinct tags, at most %d",
+                     o->train_path, nt, AP_MAX_CLASSES);
+        goto out;
+    }
+    d.gold = xmalloc(d.n_words * sizeof *d.gold);
+    for (size_t i = 0; i < d.n_words; i++) {
+        d.gold[i] = find_tag(sorted, nt, names[i]);
+    }
+    str *tag_str = xmalloc(nt * sizeof *tag_str);
+    for (uint32_t t = 0; t < nt; t++) {
+        tag_str[t] = str_c(sorted[t]);
+    }
+    /* Word features, then the dictionary, then the ambiguity classes. */
+    pos_dict nodict = {NULL, 0};
+    d.pw = xmalloc(d.n_words * sizeof *d.pw);
+    for (size_t i = 0; i < d.n_words; i++) {
+        pos_word_init(&d.pw[i], d.forms[i], &nodict);
+    }
+    uint32_t dict_cap;
+    dict = build_dict(&d, o, &dict_cap, &out->dict_words);
+    pos_dict pd = {dict, dict_cap};
+    for (size_t i = 0; i < d.n_words; i++) {
+        d.pw[i].amb = pos_dict_get(&pd, d.pw[i].lower);
+    }
+    pos_word pseudo[5];
+    for (uint32_t p = 1; p <= 4; p++) {
+        pos_word_pseudo(&pseudo[p], p);
+    }
+    ap_train_opts ao = {o->min_count, o->prune_below};
+    tr = ap_trainer_new(tag_str, nt, &ao);
+    xfree(tag_str);
+    xfree(sorted); /* the names stay in `names` */
+    out->n_tags = nt;
+    out->train_words = d.n_words;
+    order = xmalloc(d.n_sents * sizeof *order);
+    for (size_t i = 0; i < d.n_sents; i++) {
+        order[i] = (uint32_t)i;
+    }
+    ap_rng rng = {o->seed};
+    double best_upos = -1;
+    str dev = {dev_text, dev_len};
+    for (uint32_t it = 1; it <= o->iterations; it++) {
+        double t0 = now_s();
+        ap_shuffle(&rng, order, d.n_sents);
+        size_t right = 0;
+        for (size_t si = 0; si < d.n_sents; si++) {
+            const tsent *s = &d.sents[order[si]];
+            uint32_t p1 = POS_NO_TAG, p2 = POS_NO_TAG;
+            for (uint32_t i = 0; i < s->n; i++) {
+                uint64_t f[POS_OFFSETS * POS_MAX_WORD_FEATS + 8 +
+                           2 * POS_MAX_CTX_FEATS];
+                size_t nf = token_feats(&d, s, i, p1, p2, pseudo, f);
+                uint32_t gold = d.gold[s->first + i];
+                uint32_t pred = ap_trainer_best(tr, f, nf);
+                ap_train_update(tr, f, nf, gold, pred);
+                right += pred == gold;
+                p2 = p1;
+                p1 = pred;
+            }
+        }
+        ap_trainer_end_epoch(tr);
+        model_writer *w;
+        ap_train_stats st;
+        if ((rc = snapshot(tr, dict, dict_cap, &w, &st, e)) != DS_OK) {
+            goto out;
+        }
+        pos_eval ev;
+        size_t bytes;
+        if ((rc = eval_snapshot(w, dev, &ev, &bytes, e)) != DS_OK) {
+            model_writer_free(w);
+            ds_wrap(e, "%s", o->dev_path);
+            goto out;
+        }
+        if (o->progress) {
+            o->progress(o->progress_ctx, it,
+                        100.0 * (double)right / (double)d.n_words, &ev, &st,
+                        now_s() - t0);
+        }
+        if (ev.upos_acc > best_upos) {
+            best_upos = ev.upos_acc;
+            model_writer_free(best);
+            best = w;
+            out->best_iter = it;
+            out->dev = ev;
+            out->stats = st;
+            out->model_bytes = bytes;
+        } else {
+            model_writer_free(w);
+        }
+    }
+    if (!best) {
+        rc = ds_fail(e, DS_EINVAL, "no training iterations");
+        goto out;
+    }
+    if (o->out_path &&
+        (rc = model_writer_write_file(best, o->out_path, e)) != DS_OK) {
+        goto out;
+    }
+    out->seconds = now_s() - t_start;
+out:
+    if (names) {
+        for (size_t i = 0; i < d.n_words; i++) {
+            xfree(names[i]);
+        }
+        xfree(names);
+    }
+    model_writer_free(best);
+    xfree(order);
+    ap_trainer_free(tr);
+    xfree(dict);
+    xfree(d.forms);
+    xfree(d.gold);
+    xfree(d.pw);
+    xfree(d.sents);
+    xfree(train_text);
+    xfree(dev_text);
+    return rc;
+}

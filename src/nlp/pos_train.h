@@ -1,0 +1,48 @@
+/* pos_train.h - training the part-of-speech tagger (pos.h) from CoNLL-U.
+ *
+ * Used by `dossier train pos` and tools/make-models.sh. Reads the training
+ * file (FORM, UPOS, XPOS of word lines), builds the joint tag set (sorted
+ * "UPOS XPOS" names) and the tag dictionary, then runs `iterations` passes
+ * of greedy averaged-perceptron training over the sentences in an order
+ * shuffled with `seed` (ap_rng). After each pass the averaged model is
+ * evaluated on the dev file; the pass with the best dev UPOS accuracy
+ * (earliest on ties) is written to out_path. Same inputs and options, same
+ * bytes. */
+#ifndef NLP_POS_TRAIN_H
+#define NLP_POS_TRAIN_H
+
+#include <stdint.h>
+
+#include "nlp/ap_train.h"
+#include "nlp/pos.h"
+#include "util/err.h"
+
+typedef struct pos_train_opts {
+    const char *train_path, *dev_path, *out_path;
+    uint32_t iterations; /* passes over the training data */
+    uint64_t seed;       /* shuffling */
+    uint32_t min_count;  /* drop features seen fewer times (first pass) */
+    double prune_below;  /* drop averaged weights smaller than this */
+    uint32_t dict_min;   /* words seen fewer times get no dictionary entry */
+    double dict_ratio;   /* a tag enters a word's class above this share */
+    /* Called after each pass (may be NULL). */
+    void (*progress)(void *ctx, uint32_t iter, double train_acc,
+                     const pos_eval *dev, const ap_train_stats *st,
+                     double seconds);
+    void *progress_ctx;
+} pos_train_opts;
+
+typedef struct pos_train_result {
+    uint32_t best_iter;   /* 1-based */
+    pos_eval dev;         /* of the written model */
+    ap_train_stats stats; /* of the written model */
+    size_t model_bytes;
+    uint32_t n_tags;
+    size_t train_words, dict_words;
+    double seconds;       /* whole training */
+} pos_train_result;
+
+DS_MUST_USE ds_rc pos_train(const pos_train_opts *o, pos_train_result *out,
+                            ds_err *e);
+
+#endif

@@ -1,0 +1,400 @@
+/* test_ap.c - the model container (model.h) and the averaged perceptron
+ * (ap.h, ap_train.h): hashing, training, round trips, corrupt files. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../harness.h"
+#include "nlp/ap.h"
+#include "nlp/ap_train.h"
+#include "nlp/model.h"
+#include "util/xalloc.h"
+
+/* ---- hashing ---- */
+
+static void t_hash_stable(void)
+{
+    CHECK(ap_hash("the", 3) == ap_hash("the", 3));
+    CHECK(ap_hash("the", 3) != ap_hash("The", 3));
+    CHECK(ap_hash("", 0) != ap_hash("\0", 1));
+    CHECK(ap_feat(1, 5) != ap_feat(2, 5));
+    CHECK(ap_feat2(1, 5, 6) != ap_feat2(1, 6, 5));
+    CHECK(ap_feat(0, 0) != 0);
+    CHECK(model_hash64("abc", 3, 0) == model_hash64("abc", 3, 0));
+    CHECK(model_hash64("abc", 3, 0) != model_hash64("abc", 3, 1));
+}
+
+/* Pinned values: these hashes are part of the model format (feature keys
+ * and the file checksum); a change needs a new format version. */
+#define HASH_THE     0x3780b4108811fddcULL
+#define FEAT_7_WORD  0xb6d2e48afd12ecbbULL
+#define MHASH_33     0xeed6d607365a2532ULL
+static void t_hash_pinned(void)
+{
+    CHECK(ap_hash("the", 3) == HASH_THE);
+    CHECK(ap_feat_str(7, STR("word")) == FEAT_7_WORD);
+    CHECK(model_hash64("0123456789abcdef0123456789abcdef!", 33, 42) ==
+          MHASH_33);
+}
+
+/* ---- a toy problem: 3 classes, each announced by its own features, plus
+ * shared noise features; linearly separable ---- */
+
+#define TOY_N 300
+
+static void toy_example(uint32_t i, uint64_t *f, size_t *n, uint32_t *gold)
+{
+    uint32_t c = i % 3;
+    *gold = c;
+    size_t k = 0;
+    f[k++] = ap_feat(1, c);                 /* the class's own marker */
+    f[k++] = ap_feat(2, (i * 7919u) % 5);   /* noise */
+    f[k++] = ap_feat(3, (i * 104729u) % 4); /* noise */
+    f[k++] = ap_feat(4, 0);                 /* bias */
+    *n = k;
+}
+
+static const str toy_names[3] = {{"A", 1}, {"B", 1}, {"C", 1}};
+
+static ap_trainer *toy_train(uint32_t epochs, uint64_t seed)
+{
+    ap_trainer *tr = ap_trainer_new(toy_names, 3, NULL);
+    uint32_t idx[TOY_N];
+    for (uint32_t i = 0; i < TOY_N; i++) {
+        idx[i] = i;
+    }
+    ap_rng rng = {seed};
+    for (uint32_t ep = 0; ep < epochs; ep++) {
+        ap_shuffle(&rng, idx, TOY_N);
+        for (uint32_t j = 0; j < TOY_N; j++) {
+            uint64_t f[8];
+            size_t n;
+            uint32_t gold;
+            toy_example(idx[j], f, &n, &gold);
+            uint32_t pred = ap_trainer_best(tr, f, n);
+            ap_train_update(tr, f, n, gold, pred);
+        }
+        ap_trainer_end_epoch(tr);
+    }
+    return tr;
+}
+
+static void *toy_file(uint64_t seed, size_t *out_len)
+{
+    ap_trainer *tr = toy_train(5, seed);
+    model_writer *w = model_writer_new(MODEL_KIND_TEST);
+    ds_err e;
+    ds_rc rc = ap_trainer_write(tr, w, "toy", NULL, &e);
+    CHECK_EQ_INT(rc, DS_OK);
+    void *p = model_writer_take(w, out_len);
+    model_writer_free(w);
+    ap_trainer_free(tr);
+    return p;
+}
+
+static void t_toy_learns(void)
+{
+    size_t len;
+    void *p = toy_file(1, &len);
+    model_file *mf;
+    ap_model *m;
+    ds_err e;
+    CHECK_EQ_INT(model_open_mem(p, len, "toy", &mf, &e), DS_OK);
+    CHECK_EQ_INT(ap_model_load(mf, "toy", &m, &e), DS_OK);
+    CHECK_EQ_INT(ap_n_classes(m), 3);
+    CHECK_STRN(ap_class_name(m, 1).ptr, ap_class_name(m, 1).len, "B");
+    CHECK_EQ_INT(ap_class_id(m, STR("C")), 2);
+    CHECK_EQ_INT(ap_class_id(m, STR("D")), -1);
+    uint32_t right = 0;
+    for (uint32_t i = 0; i < TOY_N; i++) {
+        uint64_t f[8];
+        size_t n;
+        uint32_t gold;
+        toy_example(i, f, &n, &gold);
+        right += ap_best(m, f, n, NULL) == gold;
+    }
+    CHECK_EQ_INT(right, TOY_N);
+    ap_model_free(m);
+    model_close(mf);
+    xfree(p);
+}
+
+static void t_deterministic(void)
+{
+    size_t l1, l2, l3;
+    void *a = toy_file(7, &l1), *b = toy_file(7, &l2), *c = toy_file(8, &l3);
+    CHECK(l1 == l2 && memcmp(a, b, l1) == 0);
+    (void)c; /* another seed may or may not give other weights */
+    xfree(a);
+    xfree(b);
+    xfree(c);
+}
+
+/* Trainer scores (current weights) and model scores (averaged) differ,
+ * but writing, reading and rewriting must preserve the model exactly;
+ * and the file round trip through disk gives identical scores. */
+static void t_round_trip(void)
+{
+    size_t len;
+    void *p = toy_file(3, &len);
+    char path[] = "/tmp/test_ap_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK((size_t)write(fd, p, len) == len);
+    close(fd);
+    model_file *m1, *m2;
+    ap_model *a1, *a2;
+    ds_err e;
+    CHECK_EQ_INT(model_open_mem(p, len, NULL, &m1, &e), DS_OK);
+    CHECK_EQ_INT(model_open_file(path, &m2, &e), DS_OK);
+    CHECK_EQ_INT(model_kind_of(m2), MODEL_KIND_TEST);
+    CHECK_EQ_INT(model_size(m2), len);
+    CHECK_EQ_INT(ap_model_load(m1, "toy", &a1, &e), DS_OK);
+    CHECK_EQ_INT(ap_model_load(m2, "toy", &a2, &e), DS_OK);
+    for (uint32_t i = 0; i < 50; i++) {
+        uint64_t f[8];
+        size_t n;
+        uint32_t gold;
+        toy_example(i, f, &n, &gold);
+        float s1[3], s2[3];
+        ap_score(a1, f, n, s1);
+        ap_score(a2, f, n, s2);
+        CHECK(memcmp(s1, s2, sizeof s1) == 0);
+        int32_t acc[3] = {0, 0, 0};
+        ap_score_add(a1, f, n, acc);
+        CHECK(acc[0] * ap_scale(a1) == s1[0]);
+    }
+    const ap_weight *w;
+    CHECK(ap_lookup(a1, ap_feat(1, 0), &w) >= 1);
+    CHECK_EQ_INT(ap_lookup(a1, ap_feat(99, 0), &w), 0);
+    ap_model_free(a1);
+    ap_model_free(a2);
+    model_close(m1);
+    model_close(m2);
+    unlink(path);
+    xfree(p);
+}
+
+static void t_pruning(void)
+{
+    ap_train_opts o = {1000, 0.0}; /* every feature below min_count */
+    ap_trainer *tr = ap_trainer_new(toy_names, 3, &o);
+    uint64_t f[8];
+    size_t n;
+    uint32_t gold;
+    for (uint32_t i = 0; i < 30; i++) {
+        toy_example(i, f, &n, &gold);
+        ap_train_update(tr, f, n, gold, ap_trainer_best(tr, f, n));
+    }
+    model_writer *w = model_writer_new(MODEL_KIND_TEST);
+    ap_train_stats st;
+    ds_err e;
+    CHECK_EQ_INT(ap_trainer_write(tr, w, "toy", &st, &e), DS_OK);
+    CHECK_EQ_INT(st.n_kept, 0);
+    CHECK(st.n_weighted > 0);
+    size_t len;
+    void *p = model_writer_take(w, &len);
+    model_file *mf;
+    ap_model *m;
+    CHECK_EQ_INT(model_open_mem(p, len, NULL, &mf, &e), DS_OK);
+    CHECK_EQ_INT(ap_model_load(mf, "toy", &m, &e), DS_OK);
+    CHECK_EQ_INT(ap_n_features(m), 0);
+    CHECK_EQ_INT(ap_best(m, f, n, NULL), 0);
+    ap_model_free(m);
+    model_close(mf);
+    xfree(p);
+    model_writer_free(w);
+    ap_trainer_free(tr);
+}
+
+/* ---- corrupt files ---- */
+
+static void t_truncated(void)
+{
+    size_t len;
+    void *p = toy_file(1, &len);
+    ds_err e;
+    for (size_t l = 0; l < len; l++) {
+        model_file *mf = NULL;
+        ds_rc rc = model_open_mem(p, l, "toy.model", &mf, &e);
+        CHECK_EQ_INT(rc, DS_EFORMAT);
+        CHECK(mf == NULL);
+        CHECK(strncmp(e.msg, "toy.model: ", 11) == 0);
+    }
+    model_file *mf = NULL;
+    CHECK_EQ_INT(model_open_mem(p, len / 2, "toy.model", &mf, &e),
+                 DS_EFORMAT);
+    CHECK(strstr(e.msg, "truncated") != NULL);
+    xfree(p);
+}
+
+static void t_flipped(void)
+{
+    size_t len;
+    unsigned char *p = toy_file(1, &len);
+    ds_err e;
+    for (size_t i = 0; i < len; i++) {
+        for (int bit = 0; bit < 8; bit += 3) {
+            p[i] ^= (unsigned char)(1u << bit);
+            model_file *mf = NULL;
+            ds_rc rc = model_open_mem(p, len, "m", &mf, &e);
+            CHECK_EQ_INT(rc, DS_EFORMAT);
+            model_close(mf);
+            p[i] ^= (unsigned char)(1u << bit);
+        }
+    }
+    p[200 % len] ^= 1;
+    model_file *mf = NULL;
+    if (model_open_mem(p, len, "models/x.model", &mf, &e) == DS_EFORMAT &&
+        len > 200) {
+        CHECK_STR(e.msg, "models/x.model: checksum mismatch (file altered or "
+                         "damaged)");
+    }
+    xfree(p);
+}
+
+static void put64(unsigned char *p, uint64_t v)
+{
+    memcpy(p, &v, 8);
+}
+
+static void reseal(unsigned char *p, size_t len)
+{
+    /* Recompute the checksum so that the structural checks are reached. */
+    uint64_t h = model_hash64(p, 24, 0x44534d4631ULL);
+    put64(p + 24, model_hash64(p + 32, len - 32, h));
+}
+
+static void t_header_checks(void)
+{
+    size_t len;
+    unsigned char *p = toy_file(1, &len);
+    unsigned char *q = xmalloc(len);
+    model_file *mf = NULL;
+    ds_err e;
+
+    memcpy(q, p, len);
+    q[0] = 'X';
+    CHECK_EQ_INT(model_open_mem(q, len, "m", &mf, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "bad magic") != NULL);
+
+    memcpy(q, p, len);
+    q[4] = 9;
+    reseal(q, len);
+    CHECK_EQ_INT(model_open_mem(q, len, "m", &mf, &e), DS_EFORMAT);
+    CHECK_STR(e.msg, "m: model format version 9, this program reads version 1");
+
+    /* First section's size pushed past the end of the file. */
+    memcpy(q, p, len);
+    put64(q + 32 + 16, len);
+    reseal(q, len);
+    CHECK_EQ_INT(model_open_mem(q, len, "m", &mf, &e), DS_EFORMAT);
+    CHECK_STR(e.msg, "m: section 'toy.hdr' extends past end of file");
+
+    /* Offset that wraps around. */
+    memcpy(q, p, len);
+    put64(q + 32 + 8, UINT64_MAX - 7);
+    reseal(q, len);
+    CHECK_EQ_INT(model_open_mem(q, len, "m", &mf, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "extends past end of file") != NULL);
+
+    /* Section count beyond the table. */
+    memcpy(q, p, len);
+    q[12] = 60;
+    reseal(q, len);
+    CHECK_EQ_INT(model_open_mem(q, len, "m", &mf, &e), DS_EFORMAT);
+
+    /* A valid container whose ap header lies: the ap loader says so. */
+    memcpy(q, p, len);
+    CHECK_EQ_INT(model_open_mem(q, len, "m", &mf, &e), DS_OK);
+    const void *hp;
+    size_t hn;
+    CHECK(model_section(mf, "toy.hdr", &hp, &hn));
+    size_t hoff = (size_t)((const unsigned char *)hp - q);
+    model_close(mf);
+    q[hoff + 4] = 0xff; /* n_classes */
+    q[hoff + 5] = 0xff;
+    reseal(q, len);
+    CHECK_EQ_INT(model_open_mem(q, len, "m", &mf, &e), DS_OK);
+    ap_model *am = NULL;
+    CHECK_EQ_INT(ap_model_load(mf, "toy", &am, &e), DS_EFORMAT);
+    CHECK(am == NULL);
+    CHECK_EQ_INT(ap_model_load(mf, "zz", &am, &e), DS_EFORMAT);
+    CHECK_STR(e.msg, "m: missing section 'zz.hdr'");
+    model_close(mf);
+
+    /* Unaligned buffer: copied, still fine. */
+    unsigned char *u = xmalloc(len + 1);
+    memcpy(u + 1, p, len);
+    CHECK_EQ_INT(model_open_mem(u + 1, len, "m", &mf, &e), DS_OK);
+    CHECK_EQ_INT(ap_model_load(mf, "toy", &am, &e), DS_OK);
+    ap_model_free(am);
+    model_close(mf);
+    xfree(u);
+
+    xfree(q);
+    xfree(p);
+}
+
+static void t_open_file_errors(void)
+{
+    model_file *mf = NULL;
+    ds_err e;
+    CHECK_EQ_INT(model_open_file("/nonexistent/x.model", &mf, &e),
+                 DS_ENOTFOUND);
+    CHECK(strstr(e.msg, "/nonexistent/x.model") != NULL);
+    CHECK_EQ_INT(model_open_file("/dev/null", &mf, &e), DS_EIO);
+    model_writer *w = model_writer_new(1);
+    CHECK_EQ_INT(model_writer_add(w, "abc", "x", 1, &e), DS_OK);
+    CHECK_EQ_INT(model_writer_add(w, "abc", "x", 1, &e), DS_EINVAL);
+    CHECK_EQ_INT(model_writer_add(w, "waytoolongtag", "x", 1, &e), DS_EINVAL);
+    CHECK_EQ_INT(model_writer_add(w, "a b", "x", 1, &e), DS_EINVAL);
+    CHECK_EQ_INT(model_writer_add(w, "empty", NULL, 0, &e), DS_OK);
+    char path[] = "/tmp/test_ap_w_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    CHECK_EQ_INT(model_writer_write_file(w, path, &e), DS_OK);
+    CHECK_EQ_INT(model_open_file(path, &mf, &e), DS_OK);
+    const void *sp;
+    size_t sn;
+    CHECK(model_section(mf, "abc", &sp, &sn) && sn == 1 &&
+          *(const char *)sp == 'x');
+    CHECK(model_section(mf, "empty", &sp, &sn) && sn == 0);
+    CHECK(!model_section(mf, "nope", &sp, &sn));
+    model_close(mf);
+    unlink(path);
+    model_writer_free(w);
+}
+
+static void t_vcache(void)
+{
+    ap_vcache *c = ap_vcache_new(5, 3); /* 8 slots */
+    bool fresh;
+    int32_t *v = ap_vcache_get(c, 42, &fresh);
+    CHECK(fresh);
+    CHECK(v[0] == 0 && v[2] == 0);
+    v[1] = 7;
+    v = ap_vcache_get(c, 42, &fresh);
+    CHECK(!fresh && v[1] == 7);
+    ap_vcache_clear(c);
+    v = ap_vcache_get(c, 42, &fresh);
+    CHECK(fresh && v[1] == 0);
+    ap_vcache_free(c);
+}
+
+int main(void)
+{
+    RUN(t_hash_stable);
+    RUN(t_hash_pinned);
+    RUN(t_toy_learns);
+    RUN(t_deterministic);
+    RUN(t_round_trip);
+    RUN(t_pruning);
+    RUN(t_truncated);
+    RUN(t_flipped);
+    RUN(t_header_checks);
+    RUN(t_open_file_errors);
+    RUN(t_vcache);
+    return harness_done();
+}
