@@ -100,6 +100,7 @@ deps:
 
 bench: $(BIN) $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do echo "== $$b"; $$b || exit 1; done
+	@bench/opennlp.sh $(BIN)
 
 # libFuzzer targets: clang with its fuzzer runtime (Debian clang-14).
 FUZZ_CC  ?= clang
