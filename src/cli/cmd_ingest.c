@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "json/json.h"
+#include "nlp/model.h"
 #include "pipe/pipe.h"
 
 static const char usage_text[] =
@@ -38,6 +39,11 @@ static const char usage_text[] =
     "  --max-text-size N    bytes of text per document (default 8 MiB)\n"
     "  --max-records N      records per file (default 1,000,000)\n"
     "  --near-threshold X   near-duplicate similarity, 0.5-1 (default 0.7)\n"
+    "  --ner MODE           entity model: auto (by format: news model for\n"
+    "                       text, Markdown and HTML, web model for e-mail\n"
+    "                       and records), news, web or none (default auto)\n"
+    "  --models DIR         where the models are (default $DOSSIER_MODELS,\n"
+    "                       else the models/ directory of the install)\n"
     "  --json               print the summary and every event as JSON\n"
     "  -v, --verbose        print every stored document\n"
     "  -q, --quiet          no progress line\n"
@@ -163,6 +169,8 @@ int cmd_ingest(int argc, char **argv)
         O_MAXTEXT,
         O_MAXREC,
         O_NEAR,
+        O_NER,
+        O_MODELS,
         O_JSON
     };
     static const struct option opts[] = {
@@ -182,6 +190,8 @@ int cmd_ingest(int argc, char **argv)
         {"max-text-size", required_argument, NULL, O_MAXTEXT},
         {"max-records", required_argument, NULL, O_MAXREC},
         {"near-threshold", required_argument, NULL, O_NEAR},
+        {"ner", required_argument, NULL, O_NER},
+        {"models", required_argument, NULL, O_MODELS},
         {"json", no_argument, NULL, O_JSON},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
@@ -193,6 +203,8 @@ int cmd_ingest(int argc, char **argv)
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     po.jobs = n > 0 ? (int)n : 1;
     const char *marking = NULL;
+    const char *models_dir = NULL;
+    pipe_ner_mode ner_mode = PIPE_NER_AUTO;
     bool quiet = false;
     ingest_ui ui = {0};
     int c;
@@ -281,6 +293,17 @@ int cmd_ingest(int argc, char **argv)
             }
             po.io.max_records = (size_t)v;
             break;
+        case O_NER:
+            if (!pipe_ner_mode_parse(optarg, &ner_mode)) {
+                return cli_usage_error("ingest",
+                                       "--ner '%s' must be auto, news, web "
+                                       "or none",
+                                       optarg);
+            }
+            break;
+        case O_MODELS:
+            models_dir = optarg;
+            break;
         case O_NEAR: {
             char *end;
             double x = strtod(optarg, &end);
@@ -328,6 +351,23 @@ int cmd_ingest(int argc, char **argv)
             return CLI_USAGE;
         }
     }
+    /* The models: without them documents are still stored and searchable,
+     * only entity mentions are not extracted, and the user is told. */
+    pipe_nlp *nlp = NULL;
+    if (ner_mode != PIPE_NER_NONE) {
+        char dir[4096];
+        ds_err e;
+        if (!models_dir) {
+            models_dir = model_default_dir(dir, sizeof dir);
+        }
+        if (pipe_nlp_open(models_dir, ner_mode, &nlp, &e)) {
+            fprintf(stderr,
+                    "dossier ingest: warning: %s; entity mentions are not "
+                    "extracted (--models DIR, or --ner none to silence)\n",
+                    e.msg);
+        }
+    }
+    po.nlp = nlp;
     po.progress = !quiet && !ui.json && isatty(STDERR_FILENO);
     po.on_event = on_event;
     po.ctx = &ui;
@@ -343,6 +383,7 @@ int cmd_ingest(int argc, char **argv)
     ds_rc rc = pipe_ingest(db, (const char *const *)argv + optind,
                            (size_t)(argc - optind), &po, &sum, &e);
     kg_close(db);
+    pipe_nlp_free(nlp);
     double mb = (double)sum.bytes / 1e6;
     if (ui.json) {
         json_end(&ui.j);

@@ -151,6 +151,8 @@ typedef struct prep_doc {
     uint64_t sig[KG_MINHASH_SIZE], bands[KG_MINHASH_BANDS];
     bool has_sig;
     size_t record_no, n_replaced;
+    kg_mention_in *mentions;
+    size_t n_mentions;
 } prep_doc;
 
 typedef struct diag_msg {
@@ -169,6 +171,7 @@ typedef struct file_result {
 
 typedef struct worker_ctx {
     tok_result tok;
+    pipe_nlp_worker *nlp; /* NULL: no NLP stage */
     buf data;
     file_result *res;
     const pipe_opts *o;
@@ -183,6 +186,7 @@ static void prep_free(prep_doc *d)
     xfree(d->source);
     norm_text_fini(&d->text);
     xfree(d->sents);
+    xfree(d->mentions);
 }
 
 static void result_free(file_result *r)
@@ -262,6 +266,10 @@ static ds_rc on_record(void *ctx, io_record *rec, ds_err *e)
     pipe_text_hash(text, d->hash);
     d->has_sig =
         pipe_minhash(text, w->tok.toks, w->tok.n_toks, d->sig, d->bands);
+    if (w->nlp) {
+        d->n_mentions =
+            pipe_nlp_run(w->nlp, text, &w->tok, d->format, &d->mentions);
+    }
     return DS_OK;
 }
 
@@ -431,6 +439,8 @@ static ds_rc store_result(writer *w, const char *path, file_result *r,
         in.sentences = d->sents;
         in.n_sentences = d->n_sents;
         in.n_tokens = d->n_tokens;
+        in.mentions = d->mentions;
+        in.n_mentions = d->n_mentions;
         kg_stored st;
         if ((rc = kg_doc_store(w->db, &in, w->o->near_threshold, &st, e))) {
             return ds_wrap(e, "%s", origin);
@@ -485,6 +495,9 @@ static void *worker_main(void *arg)
 {
     shared *s = arg;
     worker_ctx w = {.o = s->o};
+    if (s->o->nlp) {
+        w.nlp = pipe_nlp_worker_new(s->o->nlp);
+    }
     tok_result_init(&w.tok);
     buf_init(&w.data, 0);
     for (;;) {
@@ -507,6 +520,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&s->mu);
     }
     tok_result_fini(&w.tok);
+    pipe_nlp_worker_free(w.nlp);
     buf_fini(&w.data);
     return NULL;
 }
@@ -532,6 +546,9 @@ ds_rc pipe_ingest(kg_db *db, const char *const *paths, size_t n_paths,
     int jobs = o->jobs < 1 ? 1 : o->jobs;
     if (jobs == 1) {
         worker_ctx wc = {.o = o};
+        if (o->nlp) {
+            wc.nlp = pipe_nlp_worker_new(o->nlp);
+        }
         tok_result_init(&wc.tok);
         buf_init(&wc.data, 0);
         for (size_t i = 0; i < files.n && rc == DS_OK; i++) {
@@ -540,6 +557,7 @@ ds_rc pipe_ingest(kg_db *db, const char *const *paths, size_t n_paths,
             result_free(r);
         }
         tok_result_fini(&wc.tok);
+        pipe_nlp_worker_free(wc.nlp);
         buf_fini(&wc.data);
     } else {
         shared s = {.files = &files, .o = o, .window = (size_t)jobs * 8 + 16};

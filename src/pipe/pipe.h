@@ -16,6 +16,7 @@
 #include "io/io.h"
 #include "kg/kg.h"
 #include "nlp/tok.h"
+#include "pipe/pipe_nlp.h"
 #include "util/err.h"
 
 /* One event of an ingest, for the front end to print. */
@@ -52,6 +53,7 @@ typedef struct pipe_opts {
     double near_threshold; /* estimated Jaccard for near duplicates */
     size_t batch_docs;     /* documents per transaction */
     bool progress;         /* progress line on stderr */
+    const pipe_nlp *nlp;   /* models for entity mentions; NULL: none */
     pipe_event_fn on_event;
     void *ctx;
 } pipe_opts;

@@ -1,0 +1,44 @@
+/* pipe_nlp.h - the NLP stage of the ingest pipeline (see nlp.c). */
+#ifndef PIPE_PIPE_NLP_H
+#define PIPE_PIPE_NLP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kg/kg.h"
+#include "nlp/tok.h"
+#include "util/err.h"
+#include "util/str.h"
+
+/* Which entity model documents get. */
+typedef enum pipe_ner_mode {
+    PIPE_NER_AUTO, /* by format: news model for text/Markdown/HTML, web
+                      model for e-mail and records */
+    PIPE_NER_NEWS, /* CoNLL-2003 model (PER, ORG, LOC, MISC) */
+    PIPE_NER_WEB,  /* UNER EWT model (PER, ORG, LOC) */
+    PIPE_NER_NONE  /* no entity recognition */
+} pipe_ner_mode;
+
+const char *pipe_ner_mode_name(pipe_ner_mode m);
+bool pipe_ner_mode_parse(const char *s, pipe_ner_mode *out);
+
+typedef struct pipe_nlp pipe_nlp;               /* shared, read-only */
+typedef struct pipe_nlp_worker pipe_nlp_worker; /* one per thread */
+
+/* Loads the models from dir (pos.model and the entity models the mode
+ * needs). DS_ENOTFOUND / DS_EFORMAT name the file. Free with
+ * pipe_nlp_free(). */
+ds_rc pipe_nlp_open(const char *dir, pipe_ner_mode mode, pipe_nlp **out,
+                    ds_err *e) DS_MUST_USE;
+void pipe_nlp_free(pipe_nlp *n);
+
+pipe_nlp_worker *pipe_nlp_worker_new(const pipe_nlp *n);
+void pipe_nlp_worker_free(pipe_nlp_worker *w);
+
+/* Tags the tokens r of text and returns its entity mentions (byte spans
+ * into text, with their sentence) in *out, a new array to free with
+ * xfree (NULL when there are none). Can't fail. */
+size_t pipe_nlp_run(pipe_nlp_worker *w, str text, const tok_result *r,
+                    const char *format, kg_mention_in **out);
+
+#endif
