@@ -4,9 +4,8 @@
  * The models are loaded once (pipe_nlp_open) and shared read-only by every
  * worker; each worker has its own taggers and scratch (pipe_nlp_worker),
  * because taggers keep per-thread caches. Which entity model a document
- * gets depends on its format: news-like formats (text, Markdown, HTML)
- * the CoNLL news model, informal ones (e-mail, records) the web model,
- * unless the ingest forces one. */
+ * gets depends on its format: e-mail gets the web model (UNER EWT), the
+ * rest the CoNLL news model, unless the ingest forces one. */
 #include <stdio.h>
 #include <string.h>
 
@@ -143,9 +142,10 @@ static int pick(const pipe_nlp *n, const char *format)
     if (n->mode == PIPE_NER_NEWS || n->mode == PIPE_NER_WEB) {
         return n->mode;
     }
-    bool web = format &&
-               (strcmp(format, "email") == 0 || strcmp(format, "jsonl") == 0 ||
-                strcmp(format, "json") == 0 || strcmp(format, "csv") == 0);
+    /* E-mail is the informal text we can recognise by format; records
+     * (JSON, CSV) are as often news items as posts, so they get the news
+     * model unless the ingest says --ner web. */
+    bool web = format && strcmp(format, "email") == 0;
     return web ? PIPE_NER_WEB : PIPE_NER_NEWS;
 }
 

@@ -12,8 +12,8 @@
 
 /* Which entity model documents get. */
 typedef enum pipe_ner_mode {
-    PIPE_NER_AUTO, /* by format: news model for text/Markdown/HTML, web
-                      model for e-mail and records */
+    PIPE_NER_AUTO, /* by format: web model for e-mail, news model for
+                      the rest */
     PIPE_NER_NEWS, /* CoNLL-2003 model (PER, ORG, LOC, MISC) */
     PIPE_NER_WEB,  /* UNER EWT model (PER, ORG, LOC) */
     PIPE_NER_NONE  /* no entity recognition */
