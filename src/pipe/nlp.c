@@ -14,6 +14,9 @@
 #include "pipe/pipe_nlp.h"
 #include "util/xalloc.h"
 
+/* Slots of the two entity models. */
+enum { NEWS = 0, WEB = 1 };
+
 struct pipe_nlp {
     model_file *pos_mf;
     pos_model *pos;
@@ -79,11 +82,11 @@ ds_rc pipe_nlp_open(const char *dir, pipe_ner_mode mode, pipe_nlp **out,
         goto fail;
     }
     if ((mode == PIPE_NER_AUTO || mode == PIPE_NER_NEWS) &&
-        (rc = open_ner(n, PIPE_NER_NEWS, dir, NER_MODEL_CONLL, e))) {
+        (rc = open_ner(n, NEWS, dir, NER_MODEL_CONLL, e))) {
         goto fail;
     }
     if ((mode == PIPE_NER_AUTO || mode == PIPE_NER_WEB) &&
-        (rc = open_ner(n, PIPE_NER_WEB, dir, NER_MODEL_WEB, e))) {
+        (rc = open_ner(n, WEB, dir, NER_MODEL_WEB, e))) {
         goto fail;
     }
     *out = n;
@@ -140,13 +143,13 @@ void pipe_nlp_worker_free(pipe_nlp_worker *w)
 static int pick(const pipe_nlp *n, const char *format)
 {
     if (n->mode == PIPE_NER_NEWS || n->mode == PIPE_NER_WEB) {
-        return n->mode;
+        return n->mode == PIPE_NER_WEB ? WEB : NEWS;
     }
     /* E-mail is the informal text we can recognise by format; records
      * (JSON, CSV) are as often news items as posts, so they get the news
      * model unless the ingest says --ner web. */
     bool web = format && strcmp(format, "email") == 0;
-    return web ? PIPE_NER_WEB : PIPE_NER_NEWS;
+    return web ? WEB : NEWS;
 }
 
 /* The sentence holding token t (sentences cover the tokens in order). */
