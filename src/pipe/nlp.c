@@ -20,7 +20,7 @@ enum { NEWS = 0, WEB = 1 };
 struct pipe_nlp {
     model_file *pos_mf;
     pos_model *pos;
-    ner_model *ner[2]; /* PIPE_NER_NEWS, PIPE_NER_WEB; may be NULL */
+    ner_model *ner[2];             /* [NEWS], [WEB]; NULL when not loaded */
     char *types[2][NER_MAX_TYPES]; /* type names as C strings */
     pipe_ner_mode mode;
 };
