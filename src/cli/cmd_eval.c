@@ -1,7 +1,7 @@
 /* cmd_eval.c - `dossier eval`: scores the NLP components against annotated
  * data.
  *
- *   dossier eval tokenize FILE.conllu [--json]
+ *   dossier eval tokenize FILE.conllu [--rules | --model PATH] [--json]
  *   dossier eval pos FILE.conllu [--model PATH] [--json]
  *
  * Each evaluation is a subcommand in the table below; `eval pos`, `eval ner`
@@ -15,6 +15,7 @@
 #include "nlp/conllu.h"
 #include "nlp/model.h"
 #include "nlp/pos.h"
+#include "nlp/sent.h"
 #include "nlp/tok_eval.h"
 #include "util/xalloc.h"
 
@@ -47,9 +48,13 @@ static void usage(FILE *f)
         fprintf(f, "  %-10s %s\n", s->name, s->summary);
     }
     fputs("\n"
-          "  dossier eval tokenize FILE.conllu [--json]\n"
+          "  dossier eval tokenize FILE.conllu [--rules | --model PATH] "
+          "[--json]\n"
           "      Rebuilds the raw text of a UD treebank, runs the tokenizer\n"
           "      and prints precision, recall and F1 (CoNLL 2018 style).\n"
+          "      Sentences: the rules plus sent.model from the models\n"
+          "      directory when present, the model PATH, or (--rules) the\n"
+          "      rules alone.\n"
           "  dossier eval pos FILE.conllu [--model PATH] [--json]\n"
           "      Tags the gold words of each sentence and prints UPOS and XPOS\n"
           "      accuracy and the tagging speed (words/s, one core). The\n"
@@ -76,10 +81,13 @@ static int eval_tokenize(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'},
+        {"rules", no_argument, NULL, 'r'},
+        {"model", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    bool json = false;
+    bool json = false, rules = false;
+    const char *model = NULL;
     int c;
     optind = 1;
     opterr = 0;
@@ -88,21 +96,46 @@ static int eval_tokenize(int argc, char **argv)
         case 'j':
             json = true;
             break;
+        case 'r':
+            rules = true;
+            break;
+        case 'm':
+            model = optarg;
+            break;
         case 'h':
             usage(stdout);
             return CLI_OK;
         default:
-            return cli_usage_error("eval", "unknown option '%s'",
-                                   argv[optind - 1]);
+            return cli_usage_error("eval", "unknown option or missing value "
+                                   "'%s'", argv[optind - 1]);
         }
     }
     if (optind + 1 != argc) {
         return cli_usage_error("eval", "tokenize needs exactly one FILE");
     }
     const char *path = argv[optind];
+    if (rules && model) {
+        return cli_usage_error("eval", "tokenize: --rules and --model "
+                               "exclude each other");
+    }
     tok_eval_scores sc;
     ds_err e;
-    if (tok_eval_conllu(path, &sc, &e) != DS_OK) {
+    /* The sentence splitter: the rules alone, a given model, or what
+     * tok_run uses (sent.model in the models directory, else rules). */
+    sent_model *own = NULL;
+    const sent_model *sm = NULL;
+    if (model) {
+        if (sent_model_open(model, &own, &e) != DS_OK) {
+            fprintf(stderr, "dossier eval: %s\n", e.msg);
+            return CLI_FAIL;
+        }
+        sm = own;
+    } else if (!rules) {
+        sm = tok_default_sentence_model();
+    }
+    ds_rc rc = tok_eval_conllu_with(path, sm, &sc, &e);
+    sent_model_free(own);
+    if (rc != DS_OK) {
         fprintf(stderr, "dossier eval: %s\n", e.msg);
         return CLI_FAIL;
     }
@@ -117,6 +150,7 @@ static int eval_tokenize(int argc, char **argv)
             }
         }
         printf("\",\n  \"text_bytes\": %zu,\n", sc.text_bytes);
+        printf("  \"sentence_splitter\": \"%s\",\n", sm ? "model" : "rules");
         print_prf_json("tokens", &sc.tokens, false);
         print_prf_json("words", &sc.words, false);
         print_prf_json("sentences", &sc.sentences, true);
@@ -127,6 +161,7 @@ static int eval_tokenize(int argc, char **argv)
         print_prf_row("tokens", &sc.tokens);
         print_prf_row("words", &sc.words);
         print_prf_row("sentences", &sc.sentences);
+        printf("(sentences: %s)\n", sm ? "rules + model" : "rules");
     }
     return CLI_OK;
 }

@@ -40,7 +40,8 @@ typedef enum model_kind {
     MODEL_KIND_TEST = 1,  /* unit tests and fuzz seeds: bare ap sections */
     MODEL_KIND_POS = 2,   /* part-of-speech tagger (pos.h) */
     MODEL_KIND_NER = 3,   /* named-entity recognizer (reserved) */
-    MODEL_KIND_PARSE = 4  /* dependency parser (reserved) */
+    MODEL_KIND_PARSE = 4, /* dependency parser (dep.h) */
+    MODEL_KIND_SENT = 5   /* sentence-boundary classifier (sent.h) */
 } model_kind;
 
 typedef struct model_file model_file; /* opaque; see above */

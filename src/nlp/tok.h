@@ -12,6 +12,7 @@
 #ifndef NLP_TOK_H
 #define NLP_TOK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,86 @@ void tok_result_fini(tok_result *r);
  * order and cover the tokens contiguously. Returns DS_ETOOBIG when the text
  * is 4 GiB or longer; otherwise cannot fail. */
 DS_MUST_USE ds_rc tok_run(str text, tok_result *out, ds_err *e);
+
+/* ---- Learned sentence boundaries ----
+ *
+ * The rules above propose; a small averaged-perceptron classifier
+ * (sent.h, models/sent.model) may decide at every candidate boundary:
+ * after terminal punctuation, an abbreviation, an address or a colon, at a
+ * line break, and before a capital or digit when nothing marks the end
+ * (headlines, sign-offs). A blank line always ends a sentence. */
+
+typedef struct sent_model sent_model; /* sent.h */
+
+/* Like tok_run, with an explicit sentence model; NULL means the rules
+ * alone. The model is only read (any number of threads may share it). */
+DS_MUST_USE ds_rc tok_run_with(str text, const sent_model *m, tok_result *out,
+                               ds_err *e);
+
+/* The model tok_run uses: sent.model in model_default_dir() (see
+ * nlp/model.h, $DOSSIER_MODELS), loaded on first use (once, thread-safe)
+ * and kept until exit. NULL when the file is absent or invalid: tok_run
+ * then falls back to the rules. */
+const sent_model *tok_default_sentence_model(void);
+
+/* Scratch memory of the decider for one run of the splitter (zeroed at
+ * its start): sent.c keeps the summaries of recent tokens here, since
+ * neighbouring candidates share tokens. */
+typedef struct tok_memo {
+    uint64_t key[8];    /* token index + 1, 0 when empty */
+    uint64_t val[8][4]; /* the decider's data for that token */
+} tok_memo;
+
+/* A candidate boundary before token j, as the splitter sees it. All
+ * tokens of the text are in r; the sentence being built starts at token
+ * `first`. */
+typedef struct tok_cand {
+    const char *s;          /* the text */
+    size_t n;               /* its length */
+    const tok_result *r;    /* tokens (sentences not yet filled) */
+    size_t j;               /* the boundary is between tokens j-1 and j */
+    size_t k;               /* j-1, or the terminal punctuation before
+                               closing quotes/brackets glued to it */
+    size_t first;           /* first token of the current sentence */
+    size_t para_first;      /* first token of the paragraph */
+    size_t para_end;        /* one past the last token of the paragraph */
+    size_t line_start;      /* byte offset where the line of j-1 starts */
+    uint32_t n_words, n_caps; /* words and capitalized words since first */
+    uint8_t type;           /* a TOK_CAND_* */
+    bool rule;              /* what the rules decide */
+    bool line_break;        /* a line break between j-1 and j */
+    tok_memo *memo;         /* scratch for the decider (see above) */
+} tok_cand;
+
+enum {
+    TOK_CAND_TERM = 0,  /* after . ! ? ... (and closers glued to them) */
+    TOK_CAND_ABBR = 1,  /* after a word ending in "." */
+    TOK_CAND_ADDR = 2,  /* after a URL, e-mail address, > or emoticon */
+    TOK_CAND_COLON = 3, /* after : ; - -- */
+    TOK_CAND_CAP = 4,   /* after anything else, before a capital/digit */
+    TOK_CAND_LINE = 5,  /* a line break (no other cue) */
+    TOK_CAND_COMMA = 6, /* after a comma, before a capital or digit
+                           ("Regards, Debra", "Hi, Yes ...") */
+    TOK_CAND_GLUED = 7, /* after . ! ? with no space, before a word
+                           ("it?how", "country.They") */
+    TOK_CAND_TYPES = 8
+};
+
+/* Decides a candidate: true ends the sentence before token j. */
+typedef bool (*tok_decide_fn)(void *ctx, const tok_cand *c);
+
+/* Like tok_run, but every candidate boundary is decided by `decide`
+ * (NULL: the rules). Used by tok_run_with and by the trainer (sent.h). */
+DS_MUST_USE ds_rc tok_run_decide(str text, tok_decide_fn decide, void *ctx,
+                                 tok_result *out, ds_err *e);
+
+/* Abbreviation class of a word without its final dot, per the tokenizer's
+ * lists: 0 none, 1 title ("Mr", never ends a sentence), 2 other ("Inc",
+ * "etc"). */
+int tok_abbrev_class(const char *p, size_t len);
+
+/* Whether the word is a typical sentence starter ("The", "But", ...). */
+bool tok_is_sent_starter(const char *p, size_t len);
 
 /* "WORD", "NUMBER", ... Never NULL. */
 const char *tok_kind_name(tok_kind k);

@@ -139,50 +139,86 @@ static ds_rc add_sentence(const conllu_sent *s, buf *text, spans *gt, spans *gw,
     return DS_OK;
 }
 
-ds_rc tok_eval_text(str data, const char *name, tok_eval_scores *out, ds_err *e)
+/* Rebuilds the raw text of a treebank into *text (initialized by the
+ * caller) with the gold token, word and sentence spans. */
+static ds_rc rebuild(str data, const char *name, buf *text, spans *gt,
+                     spans *gw, spans *gs, size_t *n_paragraphs, ds_err *e)
 {
-    memset(out, 0, sizeof *out);
     ds_rc rc = DS_OK;
     conllu_reader rd;
     conllu_sent s;
-    buf text;
-    spans gt = {0}, gw = {0}, gs = {0}, st = {0}, sw = {0}, ss = {0};
-    tok_result r;
     ds_err inner;
     conllu_reader_init(&rd, data);
     conllu_sent_init(&s);
-    buf_init(&text, (size_t)UINT32_MAX - 1);
-    tok_result_init(&r);
     bool first = true, space_after = true, got;
+    *n_paragraphs = 0;
     for (;;) {
         rc = conllu_next(&rd, &s, &got, &inner);
         if (rc != DS_OK) {
             rc = ds_fail(e, rc, "%s:%s", name, inner.msg);
-            goto out;
+            break;
         }
         if (!got) {
             break;
         }
         if (first || s.newdoc || s.newpar) {
-            out->n_paragraphs++;
+            (*n_paragraphs)++;
         }
         if (!first) {
             const char *sep = s.newdoc || s.newpar ? "\n\n"
                               : space_after        ? " "
                                                    : "";
-            if (buf_puts(&text, sep) != DS_OK) {
+            if (buf_puts(text, sep) != DS_OK) {
                 rc = ds_fail(e, DS_ETOOBIG, "%s: text too big", name);
-                goto out;
+                break;
             }
         }
         first = false;
-        if (add_sentence(&s, &text, &gt, &gw, &gs, &space_after) != DS_OK) {
+        if (add_sentence(&s, text, gt, gw, gs, &space_after) != DS_OK) {
             rc = ds_fail(e, DS_ETOOBIG, "%s: text too big", name);
-            goto out;
+            break;
         }
     }
+    conllu_sent_fini(&s);
+    return rc;
+}
+
+ds_rc tok_eval_rebuild(str data, const char *name, buf *text,
+                       uint32_t **out_spans, size_t *out_n, ds_err *e)
+{
+    spans gt = {0}, gw = {0}, gs = {0};
+    size_t n_par;
+    *out_spans = NULL;
+    *out_n = 0;
+    ds_rc rc = rebuild(data, name, text, &gt, &gw, &gs, &n_par, e);
+    if (rc == DS_OK && gs.n) {
+        uint32_t *v = xmalloc(gs.n * 2 * sizeof *v);
+        memcpy(v, gs.v, gs.n * 2 * sizeof *v);
+        *out_spans = v;
+        *out_n = gs.n;
+    }
+    xfree(gt.v);
+    xfree(gw.v);
+    xfree(gs.v);
+    return rc;
+}
+
+ds_rc tok_eval_text_with(str data, const char *name, const sent_model *m,
+                         tok_eval_scores *out, ds_err *e)
+{
+    memset(out, 0, sizeof *out);
+    ds_rc rc = DS_OK;
+    buf text;
+    spans gt = {0}, gw = {0}, gs = {0}, st = {0}, sw = {0}, ss = {0};
+    tok_result r;
+    buf_init(&text, (size_t)UINT32_MAX - 1);
+    tok_result_init(&r);
+    rc = rebuild(data, name, &text, &gt, &gw, &gs, &out->n_paragraphs, e);
+    if (rc != DS_OK) {
+        goto out;
+    }
     out->text_bytes = text.len;
-    rc = tok_run(buf_str(&text), &r, e);
+    rc = tok_run_with(buf_str(&text), m, &r, e);
     if (rc != DS_OK) {
         goto out;
     }
@@ -205,13 +241,33 @@ ds_rc tok_eval_text(str data, const char *name, tok_eval_scores *out, ds_err *e)
 out:
     tok_result_fini(&r);
     buf_fini(&text);
-    conllu_sent_fini(&s);
     xfree(gt.v);
     xfree(gw.v);
     xfree(gs.v);
     xfree(st.v);
     xfree(sw.v);
     xfree(ss.v);
+    return rc;
+}
+
+ds_rc tok_eval_text(str data, const char *name, tok_eval_scores *out, ds_err *e)
+{
+    return tok_eval_text_with(data, name, tok_default_sentence_model(), out,
+                              e);
+}
+
+ds_rc tok_eval_conllu_with(const char *path, const sent_model *m,
+                           tok_eval_scores *out, ds_err *e)
+{
+    char *data;
+    size_t len;
+    ds_rc rc = conllu_load_file(path, &data, &len, e);
+    if (rc != DS_OK) {
+        memset(out, 0, sizeof *out);
+        return rc;
+    }
+    rc = tok_eval_text_with((str){data, len}, path, m, out, e);
+    xfree(data);
     return rc;
 }
 

@@ -19,7 +19,9 @@
 #define NLP_TOK_EVAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "nlp/tok.h"
 #include "util/err.h"
 #include "util/str.h"
 
@@ -39,9 +41,29 @@ typedef struct tok_eval_scores {
 DS_MUST_USE ds_rc tok_eval_text(str data, const char *name,
                                 tok_eval_scores *out, ds_err *e);
 
+/* Like tok_eval_text with an explicit sentence model (NULL: the rules
+ * alone); tok_eval_text uses tok_default_sentence_model(). */
+DS_MUST_USE ds_rc tok_eval_text_with(str data, const char *name,
+                                     const sent_model *m,
+                                     tok_eval_scores *out, ds_err *e);
+
 /* Reads the CoNLL-U file at path and evaluates it as tok_eval_text does.
  * DS_EIO when it cannot be read. */
 DS_MUST_USE ds_rc tok_eval_conllu(const char *path, tok_eval_scores *out,
                                   ds_err *e);
+
+/* Like tok_eval_conllu with an explicit sentence model (NULL: rules). */
+DS_MUST_USE ds_rc tok_eval_conllu_with(const char *path, const sent_model *m,
+                                       tok_eval_scores *out, ds_err *e);
+
+/* Rebuilds the raw text of the CoNLL-U `data` exactly as the evaluation
+ * does, appending it to *text (initialized by the caller), and returns the
+ * gold sentences as byte spans, in text order, in a new array *out_spans
+ * (free with xfree) of 2 * *out_n entries: start, end (exclusive) of each.
+ * For the trainer of the sentence model (sent.h), so that it sees exactly
+ * the text inference sees. */
+DS_MUST_USE ds_rc tok_eval_rebuild(str data, const char *name, buf *text,
+                                   uint32_t **out_spans, size_t *out_n,
+                                   ds_err *e);
 
 #endif
