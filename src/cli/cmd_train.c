@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "nlp/pos_train.h"
+#include "nlp/sent.h"
 
 /* ---- hyper-parameter tables ---- */
 
@@ -223,6 +224,80 @@ static int train_pos(int argc, char **argv)
     return CLI_OK;
 }
 
+/* ---- train sent ---- */
+
+enum { SENT_TRAIN, SENT_DEV, SENT_OUT, SENT_ITER, SENT_SEED, SENT_MIN_COUNT,
+       SENT_PRUNE, SENT_TUNE };
+
+static const hparam sent_params[] = {
+    [SENT_TRAIN] = {"train", HP_PATH, NULL, "training data (CoNLL-U)"},
+    [SENT_DEV] = {"dev", HP_PATH, NULL,
+                  "development data (CoNLL-U): pass and threshold selection"},
+    [SENT_OUT] = {"out", HP_PATH, NULL, "model file to write"},
+    [SENT_ITER] = {"iterations", HP_UINT, "8", "passes over the examples"},
+    [SENT_SEED] = {"seed", HP_UINT, "1", "seed of the example shuffling"},
+    [SENT_MIN_COUNT] = {"min-count", HP_UINT, "2",
+                        "drop features seen fewer times in the first pass"},
+    [SENT_PRUNE] = {"prune", HP_REAL, "0.5",
+                    "drop averaged weights below this (update units)"},
+    [SENT_TUNE] = {"tune-threshold", HP_UINT, "1",
+                   "1: choose the decision threshold on dev; 0: use 0"},
+    {NULL, 0, NULL, NULL},
+};
+
+static void sent_progress(void *ctx, uint32_t iter, double f1, double p,
+                          double r, int32_t thr, double seconds)
+{
+    (void)ctx;
+    fprintf(stderr,
+            "iter %2u  dev sentences P %.2f R %.2f F1 %.2f  threshold %d  "
+            "%.1fs\n",
+            iter, p, r, f1, thr, seconds);
+}
+
+static int train_sent(int argc, char **argv)
+{
+    static const char summary[] =
+        "Trains the sentence-boundary classifier (binary averaged perceptron\n"
+        "at the tokenizer's candidate boundaries) on a CoNLL-U treebank whose\n"
+        "raw text is rebuilt as `dossier eval tokenize` does; the pass and\n"
+        "threshold with the best dev sentence F1 are written.";
+    hp_values v;
+    int st = hp_parse(argc, argv, summary, sent_params, &v);
+    if (st >= 0) {
+        return st;
+    }
+    if (v.u[SENT_ITER] < 1 || v.u[SENT_ITER] > 1000) {
+        return cli_usage_error("train", "sent: --iterations must be 1..1000");
+    }
+    if (v.u[SENT_MIN_COUNT] > UINT32_MAX || v.u[SENT_TUNE] > 1) {
+        return cli_usage_error("train", "sent: value out of range");
+    }
+    sent_train_opts o = SENT_TRAIN_OPTS_DEFAULT;
+    o.iterations = (uint32_t)v.u[SENT_ITER];
+    o.seed = v.u[SENT_SEED];
+    o.min_count = (uint32_t)v.u[SENT_MIN_COUNT];
+    o.prune_below = v.r[SENT_PRUNE];
+    o.tune_threshold = v.u[SENT_TUNE] != 0;
+    o.progress = sent_progress;
+    sent_train_result r;
+    ds_err e;
+    if (sent_train_files(v.text[SENT_TRAIN], v.text[SENT_DEV], v.text[SENT_OUT],
+                         &o, &r, &e) != DS_OK) {
+        return cli_report(&e);
+    }
+    printf("model       %s\n", v.text[SENT_OUT]);
+    printf("best iter   %u of %u, threshold %d\n", r.best_iter, o.iterations,
+           r.threshold);
+    printf("dev sent.   P %.2f R %.2f F1 %.2f\n", r.dev_p, r.dev_r, r.dev_f1);
+    printf("examples    %zu candidates, %zu boundaries\n", r.n_examples,
+           r.n_positive);
+    printf("features    %zu kept, %zu weights\n", r.n_features, r.n_pairs);
+    printf("size        %zu bytes\n", r.model_bytes);
+    printf("time        %.1f s\n", r.seconds);
+    return CLI_OK;
+}
+
 /* ---- the subcommand table ---- */
 
 typedef struct train_sub {
@@ -233,6 +308,7 @@ typedef struct train_sub {
 
 static const train_sub train_subs[] = {
     {"pos", train_pos, "part-of-speech tagger (UPOS and XPOS) from CoNLL-U"},
+    {"sent", train_sent, "sentence-boundary classifier from CoNLL-U"},
     /* {"ner", train_ner, ...} and {"parse", train_parse, ...} go here. */
     {NULL, NULL, NULL},
 };

@@ -49,8 +49,8 @@ static ds_rc sec(const model_file *mf, const char *prefix, const char *name,
     return model_need(mf, tag, p, n, e);
 }
 
-ds_rc ap_model_load(const model_file *mf, const char *prefix,
-                    ap_model **out_m, ds_err *e)
+ds_rc ap_model_load(const model_file *mf, const char *prefix, ap_model **out_m,
+                    ds_err *e)
 {
     *out_m = NULL;
     const char *mn = model_name(mf);
@@ -69,8 +69,10 @@ ds_rc ap_model_load(const model_file *mf, const char *prefix,
     }
     ap_hdr h;
     if (hn != sizeof h) {
-        return ds_fail(e, DS_EFORMAT, "%s: section '%s.hdr' has %zu bytes, "
-                       "expected %zu", mn, prefix, hn, sizeof h);
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: section '%s.hdr' has %zu bytes, "
+                       "expected %zu",
+                       mn, prefix, hn, sizeof h);
     }
     memcpy(&h, hp, sizeof h);
     if (h.version != AP_SECTION_VERSION) {
@@ -92,7 +94,8 @@ ds_rc ap_model_load(const model_file *mf, const char *prefix,
                        "(%zu bytes, %u slots, %u features)",
                        mn, prefix, tn, h.cap, h.n_feats);
     }
-    if (h.n_ents > SIZE_MAX / sizeof(ap_ent) || en != h.n_ents * sizeof(ap_ent)) {
+    if (h.n_ents > SIZE_MAX / sizeof(ap_ent) ||
+        en != h.n_ents * sizeof(ap_ent)) {
         return ds_fail(e, DS_EFORMAT,
                        "%s: section '%s.ent' has %zu bytes for %llu pairs", mn,
                        prefix, en, (unsigned long long)h.n_ents);
@@ -125,11 +128,12 @@ ds_rc ap_model_load(const model_file *mf, const char *prefix,
             continue;
         }
         used++;
-        if (tab[s].n < 1 || tab[s].n > h.n_classes ||
-            tab[s].start > h.n_ents || tab[s].n > h.n_ents - tab[s].start) {
+        if (tab[s].n < 1 || tab[s].n > h.n_classes || tab[s].start > h.n_ents ||
+            tab[s].n > h.n_ents - tab[s].start) {
             return ds_fail(e, DS_EFORMAT,
                            "%s: section '%s.tab' slot %u points outside "
-                           "'%s.ent'", mn, prefix, s, prefix);
+                           "'%s.ent'",
+                           mn, prefix, s, prefix);
         }
     }
     if (used != h.n_feats) {
@@ -172,7 +176,8 @@ str ap_class_name(const ap_model *m, uint32_t c)
     if (c >= m->hdr.n_classes) {
         return (str){"", 0};
     }
-    return (str){m->cls_bytes + m->cls_off[c], m->cls_off[c + 1] - m->cls_off[c]};
+    return (str){m->cls_bytes + m->cls_off[c],
+                 m->cls_off[c + 1] - m->cls_off[c]};
 }
 
 int32_t ap_class_id(const ap_model *m, str name)
@@ -226,9 +231,41 @@ uint32_t ap_lookup(const ap_model *m, uint64_t feat, const ap_weight **out_w)
     return sl->n;
 }
 
+/* Lookups in batches: the home slots of a batch are prefetched first,
+ * then the weight pairs of the slots found, so that the cache misses of
+ * independent probes overlap instead of following one another. */
+#define SCORE_BATCH 16
+
 void ap_score_add(const ap_model *m, const uint64_t *feats, size_t n,
                   int32_t *acc)
 {
+    if (n > 1) {
+        while (n) {
+            size_t b = n < SCORE_BATCH ? n : SCORE_BATCH;
+            const ap_slot *sl[SCORE_BATCH];
+            for (size_t i = 0; i < b; i++) {
+                __builtin_prefetch(&m->tab[ap_home(feats[i], m->hdr.cap)]);
+            }
+            for (size_t i = 0; i < b; i++) {
+                sl[i] = find(m, feats[i]);
+                if (sl[i]) {
+                    __builtin_prefetch(m->ent + sl[i]->start);
+                }
+            }
+            for (size_t i = 0; i < b; i++) {
+                if (!sl[i]) {
+                    continue;
+                }
+                const ap_ent *w = m->ent + sl[i]->start;
+                for (uint32_t k = 0; k < sl[i]->n; k++) {
+                    acc[w[k].cls] += w[k].w;
+                }
+            }
+            feats += b;
+            n -= b;
+        }
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         const ap_slot *sl = find(m, feats[i]);
         if (!sl) {
@@ -282,24 +319,33 @@ uint32_t ap_best(const ap_model *m, const uint64_t *feats, size_t n,
     return ap_argmax(acc, nc);
 }
 
-/* ---- vector cache ---- */
+/* ---- vector cache ----
+ *
+ * Set-associative (AP_VC_WAYS ways per set, least recently used way
+ * replaced): a direct-mapped cache loses too many entries to collisions
+ * between frequent words. */
+
+#define AP_VC_WAYS 4
 
 struct ap_vcache {
-    size_t mask, width;
-    uint64_t *keys;
+    size_t set_mask, width;
+    uint64_t *keys;  /* n_slots, AP_VC_WAYS per set */
+    uint32_t *stamp; /* n_slots: time of last use */
+    uint32_t tick;
     int32_t *vecs;
 };
 
 ap_vcache *ap_vcache_new(size_t n_slots, size_t width)
 {
-    size_t n = 1;
+    size_t n = AP_VC_WAYS;
     while (n < n_slots) {
         n <<= 1;
     }
     ap_vcache *c = xcalloc(1, sizeof *c);
-    c->mask = n - 1;
+    c->set_mask = n / AP_VC_WAYS - 1;
     c->width = width ? width : 1;
     c->keys = xcalloc(n, sizeof *c->keys);
+    c->stamp = xcalloc(n, sizeof *c->stamp);
     c->vecs = xmalloc(n * c->width * sizeof *c->vecs);
     return c;
 }
@@ -310,24 +356,38 @@ void ap_vcache_free(ap_vcache *c)
         return;
     }
     xfree(c->keys);
+    xfree(c->stamp);
     xfree(c->vecs);
     xfree(c);
 }
 
 void ap_vcache_clear(ap_vcache *c)
 {
-    memset(c->keys, 0, (c->mask + 1) * sizeof *c->keys);
+    size_t n = (c->set_mask + 1) * AP_VC_WAYS;
+    memset(c->keys, 0, n * sizeof *c->keys);
+    memset(c->stamp, 0, n * sizeof *c->stamp);
+    c->tick = 0;
 }
 
 int32_t *ap_vcache_get(ap_vcache *c, uint64_t key, bool *out_fresh)
 {
-    size_t s = (size_t)(key ^ (key >> 29)) & c->mask;
-    int32_t *v = c->vecs + s * c->width;
-    if (c->keys[s] == key) {
-        *out_fresh = false;
-        return v;
+    size_t s0 = ((size_t)(key ^ (key >> 29)) & c->set_mask) * AP_VC_WAYS;
+    uint32_t now = ++c->tick;
+    size_t victim = s0;
+    for (size_t s = s0; s < s0 + AP_VC_WAYS; s++) {
+        if (c->keys[s] == key) {
+            c->stamp[s] = now;
+            *out_fresh = false;
+            return c->vecs + s * c->width;
+        }
+        /* Oldest use; wrap-around of tick only makes a poorer choice. */
+        if (now - c->stamp[s] > now - c->stamp[victim]) {
+            victim = s;
+        }
     }
-    c->keys[s] = key;
+    c->keys[victim] = key;
+    c->stamp[victim] = now;
+    int32_t *v = c->vecs + victim * c->width;
     memset(v, 0, c->width * sizeof *v);
     *out_fresh = true;
     return v;

@@ -15,21 +15,25 @@
 /* ---- features ---- */
 
 /* Template ids. Word templates are combined with the offset (tpl * 8 +
- * k + 2); never renumber: the ids are hashed into the model's keys. */
+ * k + 2); never renumber without bumping POS_SECTION_VERSION: the ids are
+ * hashed into the model's keys. */
 enum {
     T_BIAS = 1,
     T_FORM,
     T_LOWER,
     T_PRE1,
     T_SUF1 = T_PRE1 + 4,
-    T_SHAPE = T_SUF1 + 4,
+    T_SHAPE = T_SUF1 + 5,
     T_SSHAPE,
     T_FLAGS,
     T_AMB,
     T_AMB_SUF3,
     T_PSEUDO,
     T_SUF3,
-    T_LOWER_AMB,
+    T_SUF2,
+    T_SUF4,
+    T_AMB_FREQ,
+    T_PRE2,
     /* context templates */
     T_P1 = 100,
     T_P2,
@@ -38,7 +42,7 @@ enum {
     T_P1_AMB,
     T_LOWER_PREV,
     T_LOWER_NEXT,
-    T_P1P2_AMB,
+    T_P1P2_AMB_UNUSED, /* kept: the ids below are hashed into keys */
     T_AMB_NEXT,
     T_AMB_PREV,
     T_LOWER_PN,
@@ -59,7 +63,7 @@ enum {
     /* bits 12..15: length bucket */
 };
 
-#define WT(t, k) ((uint32_t)(t) * 8u + (uint32_t)((k) + 2))
+#define WT(t, k) ((uint32_t)(t)*8u + (uint32_t)((k) + 2))
 
 static inline char shape_char(unsigned char c)
 {
@@ -76,6 +80,12 @@ static inline char shape_char(unsigned char c)
         return 'u';
     }
     return (char)c;
+}
+
+void pos_word_set_dict(pos_word *w, uint64_t dval)
+{
+    w->dval = dval;
+    w->amb = dval ? ap_mix((dval & POS_DICT_TAGBITS) + 0x9e37u) : 0;
 }
 
 void pos_word_init(pos_word *w, str s, const pos_dict *d)
@@ -150,8 +160,9 @@ void pos_word_init(pos_word *w, str s, const pos_dict *d)
     w->lower = s.len <= sizeof low ? ap_hash(low, nl) : ap_hash(s.ptr, s.len);
     w->shape = ap_hash(shape, ns);
     w->sshape = ap_hash(sshape, nss);
-    /* Prefixes and suffixes by characters (1..4), of the lower case. */
-    size_t cut[5], nc = 0;
+    /* Prefixes (1..4) and suffixes (1..5) by characters, of the lower
+     * case; a word shorter than that repeats its whole form. */
+    size_t cut[6], nc = 0;
     for (size_t i = 0; i < nl && nc < 5; i++) {
         if (((unsigned char)low[i] & 0xc0) != 0x80) {
             cut[nc++] = i;
@@ -162,16 +173,16 @@ void pos_word_init(pos_word *w, str s, const pos_dict *d)
         w->pre[k] = ap_hash(low, end);
     }
     nc = 0;
-    for (size_t i = nl; i > 0 && nc < 4; i--) {
+    for (size_t i = nl; i > 0 && nc < 5; i--) {
         if (((unsigned char)low[i - 1] & 0xc0) != 0x80) {
             cut[nc++] = i - 1;
         }
     }
-    for (size_t k = 0; k < 4; k++) {
+    for (size_t k = 0; k < 5; k++) {
         size_t start = k < nc ? cut[k] : (nc ? cut[nc - 1] : 0);
         w->suf[k] = ap_hash(low + start, nl - start);
     }
-    w->amb = pos_dict_get(d, w->lower);
+    pos_word_set_dict(w, pos_dict_get(d, w->lower));
 }
 
 void pos_word_pseudo(pos_word *w, uint32_t which)
@@ -179,6 +190,7 @@ void pos_word_pseudo(pos_word *w, uint32_t which)
     memset(w, 0, sizeof *w);
     w->pseudo = which;
     w->form = w->lower = w->amb = ap_mix(0x5eed0000u + which);
+    w->sshape = w->suf[1] = w->suf[2] = w->lower;
 }
 
 size_t pos_word_feats(const pos_word *w, int k, uint64_t *out)
@@ -195,16 +207,27 @@ size_t pos_word_feats(const pos_word *w, int k, uint64_t *out)
         out[n++] = ap_feat(WT(T_FORM, 0), w->form);
         for (int i = 0; i < 4; i++) {
             out[n++] = ap_feat(WT(T_PRE1 + i, 0), w->pre[i]);
+        }
+        for (int i = 0; i < 5; i++) {
             out[n++] = ap_feat(WT(T_SUF1 + i, 0), w->suf[i]);
         }
         out[n++] = ap_feat(WT(T_SHAPE, 0), w->shape);
         out[n++] = ap_feat(WT(T_SSHAPE, 0), w->sshape);
         out[n++] = ap_feat(WT(T_FLAGS, 0), w->flags);
         out[n++] = ap_feat2(WT(T_AMB_SUF3, 0), w->amb, w->suf[2]);
+        out[n++] = ap_feat2(WT(T_AMB_FREQ, 0), w->amb, (w->dval >> 48) & 0xff);
     } else if (k == -1 || k == 1) {
         out[n++] = ap_feat(WT(T_SUF3, k), w->suf[2]);
         out[n++] = ap_feat(WT(T_SSHAPE, k), w->sshape);
         out[n++] = ap_feat(WT(T_FLAGS, k), w->flags);
+        out[n++] = ap_feat(WT(T_SUF2, k), w->suf[1]);
+        out[n++] = ap_feat(WT(T_SUF4, k), w->suf[3]);
+        out[n++] = ap_feat(WT(T_FORM, k), w->form);
+        out[n++] = ap_feat(WT(T_SHAPE, k), w->shape);
+        out[n++] = ap_feat(WT(T_PRE2, k), w->pre[1]);
+    } else {
+        out[n++] = ap_feat(WT(T_SUF3, k), w->suf[2]);
+        out[n++] = ap_feat(WT(T_SSHAPE, k), w->sshape);
     }
     return n;
 }
@@ -217,26 +240,27 @@ size_t pos_pair_feats(uint32_t p1, uint32_t p2, uint64_t *out)
     return 3;
 }
 
-size_t pos_bigram_feats(const pos_word *prev, const pos_word *cur,
-                        const pos_word *next, uint64_t *out)
+size_t pos_bigram_feats(const pos_word *const w[5], uint64_t *out)
 {
     size_t n = 0;
-    out[n++] = ap_feat2(T_LOWER_PREV, prev->lower, cur->lower);
-    out[n++] = ap_feat2(T_LOWER_NEXT, cur->lower, next->lower);
-    out[n++] = ap_feat2(T_AMB_NEXT, cur->amb, next->amb);
-    out[n++] = ap_feat2(T_AMB_PREV, prev->amb, cur->amb);
-    out[n++] = ap_feat2(T_LOWER_PN, prev->lower, next->lower);
+    const pos_word *p = w[1], *c = w[2], *nx = w[3];
+    out[n++] = ap_feat2(T_LOWER_PREV, p->lower, c->lower);
+    out[n++] = ap_feat2(T_LOWER_NEXT, c->lower, nx->lower);
+    out[n++] = ap_feat2(T_AMB_NEXT, c->amb, nx->amb);
+    out[n++] = ap_feat2(T_AMB_PREV, p->amb, c->amb);
+    out[n++] = ap_feat2(T_LOWER_PN, p->lower, nx->lower);
     return n;
 }
 
-size_t pos_ctx_feats(uint32_t p1, uint32_t p2, const pos_word *cur,
+size_t pos_ctx_feats(uint32_t p1, uint32_t p2, const pos_word *const w[5],
                      uint64_t *out)
 {
     size_t n = 0;
-    out[n++] = ap_feat2(T_P1_LOWER, p1, cur->lower);
-    out[n++] = ap_feat2(T_P1_AMB, p1, cur->amb);
-    out[n++] = ap_feat2(T_P1_SSHAPE, p1, cur->sshape);
-    out[n++] = ap_feat2(T_P2_LOWER, p2, cur->lower);
+    const pos_word *c = w[2];
+    out[n++] = ap_feat2(T_P1_LOWER, p1, c->lower);
+    out[n++] = ap_feat2(T_P1_AMB, p1, c->amb);
+    out[n++] = ap_feat2(T_P1_SSHAPE, p1, c->sshape);
+    out[n++] = ap_feat2(T_P2_LOWER, p2, c->lower);
     return n;
 }
 
@@ -276,8 +300,9 @@ ds_rc pos_model_from(const model_file *mf, pos_model **out_m, ds_err *e)
     *out_m = NULL;
     const char *mn = model_name(mf);
     if (model_kind_of(mf) != MODEL_KIND_POS) {
-        return ds_fail(e, DS_EFORMAT, "%s: not a part-of-speech model (kind %u)",
-                       mn, model_kind_of(mf));
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: not a part-of-speech model (kind %u)", mn,
+                       model_kind_of(mf));
     }
     const void *op, *dp;
     size_t on, dn;
@@ -312,6 +337,21 @@ ds_rc pos_model_from(const model_file *mf, pos_model **out_m, ds_err *e)
     ap_model *ap;
     if ((rc = ap_model_load(mf, "pos", &ap, e)) != DS_OK) {
         return rc;
+    }
+    uint32_t n_cls = ap_n_classes(ap);
+    for (uint32_t i = 0; i < o.dict_cap; i++) {
+        uint16_t c[POS_DICT_TAGS];
+        uint32_t nc = ds[i].key ? pos_dict_cands(ds[i].val, c) : 0;
+        bool bad = ds[i].key && (ds[i].val & POS_DICT_CLOSED) && nc == 0;
+        for (uint32_t k = 0; k < nc; k++) {
+            bad |= c[k] >= n_cls || (k && c[k] <= c[k - 1]);
+        }
+        if (bad) {
+            ap_model_free(ap);
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: section 'pos.dict' slot %u has bad tags", mn,
+                           i);
+        }
     }
     pos_model *m = xcalloc(1, sizeof *m);
     m->mf = mf;
@@ -386,16 +426,21 @@ size_t pos_model_size(const pos_model *m)
 
 #define WORD_CACHE_SLOTS 8192
 #define PAIR_CACHE_SLOTS 4096
+#define PW_INTS          ((sizeof(pos_word) + 3) / 4)
 
-/* Per word type: POS_OFFSETS score vectors, then the word's lower, amb,
- * sshape and suf[2] hashes (8 int32) for the context features. */
+/* Per word type (ap_vcache entry): POS_OFFSETS score vectors of nc int32
+ * (the word's features at offsets -2..+2), then its pos_word. */
 struct pos_tagger {
     const pos_model *m;
     uint32_t nc;
+    uint32_t ncp; /* nc rounded up to a multiple of 4: vector stride */
     size_t width;
     ap_vcache *words, *pairs;
-    int32_t *acc;     /* n * nc */
-    pos_word *ctx;    /* n + 2, lower/amb only; ctx[0] is before */
+    int32_t *acc;    /* n * nc */
+    pos_word *ctx;   /* n + 4: ctx[i + 2] is word i, pseudo-words around */
+    uint64_t *keys;  /* n: form hashes */
+    uint16_t *cand;  /* n * POS_DICT_TAGS */
+    uint8_t *n_cand; /* n: 0 = every tag */
     size_t cap;
     int32_t *pseudo_blocks; /* 5 * width, index 1..4 */
 };
@@ -405,16 +450,17 @@ pos_tagger *pos_tagger_new(const pos_model *m)
     pos_tagger *t = xcalloc(1, sizeof *t);
     t->m = m;
     t->nc = m->n_tags;
-    t->width = (size_t)POS_OFFSETS * t->nc + 8;
+    t->ncp = (t->nc + 3) & ~3u;
+    t->width = (size_t)POS_OFFSETS * t->ncp + PW_INTS;
     t->words = ap_vcache_new(WORD_CACHE_SLOTS, t->width);
-    t->pairs = ap_vcache_new(PAIR_CACHE_SLOTS, t->nc);
+    t->pairs = ap_vcache_new(PAIR_CACHE_SLOTS, t->ncp);
     t->pseudo_blocks = xcalloc(5 * t->width, sizeof(int32_t));
     for (uint32_t p = 1; p <= 4; p++) {
         int32_t *b = t->pseudo_blocks + p * t->width;
         for (int k = -POS_WINDOW; k <= POS_WINDOW; k++) {
             uint64_t f[POS_MAX_WORD_FEATS];
             size_t nf = pos_word_feats(&m->pseudo[p], k, f);
-            ap_score_add(m->ap, f, nf, b + (size_t)(k + POS_WINDOW) * t->nc);
+            ap_score_add(m->ap, f, nf, b + (size_t)(k + POS_WINDOW) * t->ncp);
         }
     }
     return t;
@@ -429,13 +475,52 @@ void pos_tagger_free(pos_tagger *t)
     ap_vcache_free(t->pairs);
     xfree(t->acc);
     xfree(t->ctx);
+    xfree(t->keys);
+    xfree(t->cand);
+    xfree(t->n_cand);
     xfree(t->pseudo_blocks);
     xfree(t);
 }
 
+/* The cache entry of a word form (filled on a miss). */
+static const int32_t *word_entry(pos_tagger *t, str w, uint64_t key)
+{
+    bool fresh;
+    int32_t *v = ap_vcache_get(t->words, key, &fresh);
+    if (fresh) {
+        const pos_model *m = t->m;
+        pos_word pw;
+        pos_word_init(&pw, w, &m->dict);
+        for (int k = -POS_WINDOW; k <= POS_WINDOW; k++) {
+            uint64_t f[POS_MAX_WORD_FEATS];
+            size_t nf = pos_word_feats(&pw, k, f);
+            ap_score_add(m->ap, f, nf, v + (size_t)(k + POS_WINDOW) * t->ncp);
+        }
+        memcpy(v + (size_t)POS_OFFSETS * t->ncp, &pw, sizeof pw);
+    }
+    return v;
+}
+
+/* a[0..n) += b[0..n), n a multiple of 4 (vector extension: SSE2 or the
+ * like, or plain scalar code on other machines). */
+typedef int32_t v4i32 __attribute__((vector_size(16)));
+
+static inline void vadd(int32_t *a, const int32_t *b, uint32_t n)
+{
+    for (uint32_t c = 0; c < n; c += 4) {
+        v4i32 x, y;
+        memcpy(&x, a + c, sizeof x);
+        memcpy(&y, b + c, sizeof y);
+        x += y;
+        memcpy(a + c, &x, sizeof x);
+    }
+}
+
+/* Adds word j's block for offset k to the scores of word i = j - k: only
+ * to its candidate tags when it has a closed dictionary entry. */
 static void scatter(pos_tagger *t, const int32_t *block, long j, size_t n)
 {
-    uint32_t nc = t->nc;
+    uint32_t nc = t->ncp;
     for (int k = -POS_WINDOW; k <= POS_WINDOW; k++) {
         long i = j - k;
         if (i < 0 || (size_t)i >= n) {
@@ -443,73 +528,74 @@ static void scatter(pos_tagger *t, const int32_t *block, long j, size_t n)
         }
         int32_t *a = t->acc + (size_t)i * nc;
         const int32_t *b = block + (size_t)(k + POS_WINDOW) * nc;
-        for (uint32_t c = 0; c < nc; c++) {
-            a[c] += b[c];
+        uint32_t nk = t->n_cand[i];
+        if (nk) {
+            const uint16_t *cd = t->cand + (size_t)i * POS_DICT_TAGS;
+            for (uint32_t q = 0; q < nk; q++) {
+                a[cd[q]] += b[cd[q]];
+            }
+        } else {
+            vadd(a, b, nc);
         }
     }
 }
 
-void pos_tag_sent(pos_tagger *t, const str *words, size_t n,
-                  uint16_t *out_tags)
+void pos_tag_sent(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
 {
     if (n == 0) {
         return;
     }
     const pos_model *m = t->m;
-    uint32_t nc = t->nc;
+    uint32_t nc = t->ncp; /* stride; argmax over the t->nc real tags */
     if (n > t->cap) {
         t->cap = n;
         xfree(t->acc);
         xfree(t->ctx);
+        xfree(t->keys);
+        xfree(t->cand);
+        xfree(t->n_cand);
         t->acc = xmalloc(n * nc * sizeof *t->acc);
-        t->ctx = xmalloc((n + 2) * sizeof *t->ctx);
+        t->ctx = xmalloc((n + 4) * sizeof *t->ctx);
+        t->keys = xmalloc(n * sizeof *t->keys);
+        t->cand = xmalloc(n * POS_DICT_TAGS * sizeof *t->cand);
+        t->n_cand = xmalloc(n);
     }
     memset(t->acc, 0, n * nc * sizeof *t->acc);
-    /* 1. Word-local scores, one cache lookup per word (and pseudo-word). */
+    /* 1. The words (one cache lookup each) and their candidate tags. */
+    for (size_t j = 0; j < n; j++) {
+        str w = words[j];
+        uint64_t key = ap_hash(w.ptr, w.len);
+        t->keys[j] = key;
+        const int32_t *v = word_entry(t, w, key);
+        memcpy(&t->ctx[j + 2], v + (size_t)POS_OFFSETS * nc, sizeof(pos_word));
+        t->n_cand[j] = (uint8_t)pos_dict_cands(t->ctx[j + 2].dval,
+                                               t->cand + j * POS_DICT_TAGS);
+    }
+    t->ctx[0] = m->pseudo[2];
+    t->ctx[1] = m->pseudo[1];
+    t->ctx[n + 2] = m->pseudo[3];
+    t->ctx[n + 3] = m->pseudo[4];
+    /* 2. Word-local scores: each word's blocks go to its neighbours (the
+     * entry is looked up again: a colliding word may have taken it). */
     for (long j = -POS_WINDOW; j < (long)n + POS_WINDOW; j++) {
         if (j < 0 || (size_t)j >= n) {
             uint32_t p = j < 0 ? (uint32_t)-j : (uint32_t)(j - (long)n) + 3;
             scatter(t, t->pseudo_blocks + p * t->width, j, n);
             continue;
         }
-        str w = words[j];
-        uint64_t key = ap_hash(w.ptr, w.len);
-        bool fresh;
-        int32_t *v = ap_vcache_get(t->words, key, &fresh);
-        if (fresh) {
-            pos_word pw;
-            pos_word_init(&pw, w, &m->dict);
-            for (int k = -POS_WINDOW; k <= POS_WINDOW; k++) {
-                uint64_t f[POS_MAX_WORD_FEATS];
-                size_t nf = pos_word_feats(&pw, k, f);
-                ap_score_add(m->ap, f, nf,
-                             v + (size_t)(k + POS_WINDOW) * nc);
-            }
-            int32_t *tail = v + (size_t)POS_OFFSETS * nc;
-            memcpy(tail, &pw.lower, 8);
-            memcpy(tail + 2, &pw.amb, 8);
-            memcpy(tail + 4, &pw.sshape, 8);
-            memcpy(tail + 6, &pw.suf[2], 8);
-        }
-        pos_word *cw = &t->ctx[j + 1];
-        const int32_t *tail = v + (size_t)POS_OFFSETS * nc;
-        memcpy(&cw->lower, tail, 8);
-        memcpy(&cw->amb, tail + 2, 8);
-        memcpy(&cw->sshape, tail + 4, 8);
-        memcpy(&cw->suf[2], tail + 6, 8);
-        scatter(t, v, j, n);
+        scatter(t, word_entry(t, words[j], t->keys[j]), j, n);
     }
-    t->ctx[0] = m->pseudo[1];
-    t->ctx[n + 1] = m->pseudo[3];
-    /* Word bigrams: tag-independent, looked up together (the probes are
-     * independent, so their cache misses overlap). */
+    /* 3. Word n-grams: tag-independent (ap_score_add overlaps the
+     * probes' cache misses). */
     for (size_t i = 0; i < n; i++) {
+        const pos_word *const wv[5] = {&t->ctx[i], &t->ctx[i + 1],
+                                       &t->ctx[i + 2], &t->ctx[i + 3],
+                                       &t->ctx[i + 4]};
         uint64_t f[POS_MAX_CTX_FEATS];
-        size_t nf = pos_bigram_feats(&t->ctx[i], &t->ctx[i + 1],
-                                     &t->ctx[i + 2], f);
+        size_t nf = pos_bigram_feats(wv, f);
         ap_score_add(m->ap, f, nf, t->acc + i * nc);
     }
-    /* 2. Greedy left to right with the previous two tags. */
+    /* 4. Greedy left to right with the previous two tags. */
     uint32_t p1 = POS_NO_TAG, p2 = POS_NO_TAG;
     for (size_t i = 0; i < n; i++) {
         int32_t *s = t->acc + i * nc;
@@ -521,13 +607,29 @@ void pos_tag_sent(pos_tagger *t, const str *words, size_t n,
             size_t nf = pos_pair_feats(p1, p2, f);
             ap_score_add(m->ap, f, nf, pv);
         }
-        for (uint32_t c = 0; c < nc; c++) {
-            s[c] += pv[c];
-        }
+        const pos_word *const wv[5] = {&t->ctx[i], &t->ctx[i + 1],
+                                       &t->ctx[i + 2], &t->ctx[i + 3],
+                                       &t->ctx[i + 4]};
         uint64_t f[POS_MAX_CTX_FEATS];
-        size_t nf = pos_ctx_feats(p1, p2, &t->ctx[i + 1], f);
+        size_t nf = pos_ctx_feats(p1, p2, wv, f);
         ap_score_add(m->ap, f, nf, s);
-        uint32_t best = ap_argmax(s, nc);
+        uint32_t best;
+        uint32_t nk = t->n_cand[i];
+        if (nk) {
+            const uint16_t *cd = t->cand + i * POS_DICT_TAGS;
+            best = cd[0];
+            int32_t bs = s[best] + pv[best];
+            for (uint32_t q = 1; q < nk; q++) {
+                int32_t v = s[cd[q]] + pv[cd[q]];
+                if (v > bs) {
+                    bs = v;
+                    best = cd[q];
+                }
+            }
+        } else {
+            vadd(s, pv, nc);
+            best = ap_argmax(s, t->nc);
+        }
         out_tags[i] = (uint16_t)best;
         p2 = p1;
         p1 = best;

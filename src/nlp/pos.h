@@ -2,17 +2,18 @@
  *
  * A greedy left-to-right tagger over an averaged perceptron (ap.h) whose
  * classes are joint "UPOS XPOS" tags (102 in EWT train), so one decision
- * gives both columns. Features (Ratnaparkhi/Collins/Honnibal style, see
- * doc/internals/perceptron.md): the word, its lower case, prefixes and
- * suffixes of 1-4 characters, shapes, flags, an ambiguity class from a tag
- * dictionary built from the training data, the same for the words at
- * -2..+2, the two previous predicted tags and conjunctions.
+ * gives both columns. Features (Ratnaparkhi/Collins/Honnibal/Choi style,
+ * see doc/internals/pos.md): the word, its lower case, prefixes of 1-4
+ * and suffixes of 1-5 characters, shapes, flags, an ambiguity class from a
+ * tag dictionary (jackknifed in training), the same for the words at
+ * -2..+2, word bigrams, the two previous predicted tags and conjunctions.
  *
  * Speed: features that depend on one word form only (most of them) are
  * scored once per word type and kept in the tagger's cache (ap_vcache), so
- * tagging a known word costs a few vector additions and four table
- * probes. A pos_model is immutable and may be shared by threads; a
- * pos_tagger (cache and scratch) belongs to one thread.
+ * tagging a known word costs a few vector additions and nine table
+ * probes; a frequent word whose dictionary entry is "closed" (pos_int.h)
+ * is scored over its 1-4 dictionary tags only. A pos_model is immutable and may
+ * be shared by threads; a pos_tagger (cache and scratch) belongs to one thread.
  *
  * Model files: kind MODEL_KIND_POS, sections "pos.hdr/cls/tab/ent" (the
  * ap model), "pos.dict" (tag dictionary) and "pos.opts" (feature options);
@@ -69,11 +70,11 @@ void pos_tag_tokens(pos_tagger *t, str text, const tok_result *r,
 /* ---- Evaluation with gold tokens (dossier eval pos, tests, bench) ---- */
 
 typedef struct pos_eval {
-    size_t words;      /* words scored (CoNLL-U word lines) */
+    size_t words; /* words scored (CoNLL-U word lines) */
     size_t sentences;
     size_t upos_ok, xpos_ok, both_ok;
     double upos_acc, xpos_acc, both_acc; /* percentages */
-    double seconds;    /* tagging time only */
+    double seconds;                      /* tagging time only */
     double words_per_s;
 } pos_eval;
 

@@ -1,22 +1,25 @@
 /* pos_int.h - feature extraction shared by the tagger (pos.c) and its
  * trainer (pos_train.c). Both must compute exactly the same features: the
  * trainer lists them explicitly, the tagger sums cached per-word blocks,
- * and integer scores make the two equal. Not for use outside src/nlp/pos*. */
+ * and integer scores make the two equal. Not for use outside src/nlp/pos*
+ * (and the unit test). doc/internals/pos.md describes the features. */
 #ifndef NLP_POS_INT_H
 #define NLP_POS_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "nlp/ap.h"
 #include "util/str.h"
 
-#define POS_SECTION_VERSION 1u
+#define POS_SECTION_VERSION 2u
 #define POS_WINDOW          2 /* words at -2..+2 */
 #define POS_OFFSETS         (2 * POS_WINDOW + 1)
-#define POS_MAX_WORD_FEATS  24 /* per word and offset */
-#define POS_MAX_CTX_FEATS   8
+#define POS_MAX_WORD_FEATS  32 /* per word and offset */
+#define POS_MAX_CTX_FEATS   16
 #define POS_NO_TAG          0xffffu /* "previous tag" before the sentence */
+#define POS_MAX_TAGS        4094u   /* tag ids fit the dictionary's 12 bits */
 
 /* "pos.opts" */
 typedef struct pos_opts_sec {
@@ -26,12 +29,21 @@ typedef struct pos_opts_sec {
 } pos_opts_sec;
 
 /* "pos.dict": open addressing on the lower-case form's hash (ap_home),
- * key 0 = empty slot; val is the word's ambiguity class (a hash of the
- * tags it had in training). */
+ * key 0 = empty slot. val is the word's dictionary entry:
+ *   bits  0..47  up to POS_DICT_TAGS tag ids + 1 (12 bits each, 0 = none),
+ *                increasing: the tags above the --dict-ratio share
+ *   bits 48..55  frequency bucket (1 + floor(log2(count)), at most 255)
+ *   bit  63      closed: the listed tags cover (nearly) every occurrence
+ *                of a frequent word, so the tagger scores only those
+ * The ambiguity-class feature is a hash of bits 0..47. */
 typedef struct pos_dict_slot {
     uint64_t key;
     uint64_t val;
 } pos_dict_slot;
+
+#define POS_DICT_TAGS    4
+#define POS_DICT_TAGBITS 0xffffffffffffULL
+#define POS_DICT_CLOSED  (1ULL << 63)
 
 typedef struct pos_dict {
     const pos_dict_slot *tab;
@@ -41,14 +53,18 @@ typedef struct pos_dict {
 /* What the features need to know of one word (or of a sentence boundary
  * pseudo-word when pseudo != 0). */
 typedef struct pos_word {
-    uint64_t form, lower, shape, sshape, amb;
-    uint64_t pre[4], suf[4];
+    uint64_t form, lower, shape, sshape;
+    uint64_t amb;  /* ambiguity class feature value, 0: not in dictionary */
+    uint64_t dval; /* the raw dictionary value, 0: not in dictionary */
+    uint64_t pre[4], suf[5];
     uint32_t flags;
     uint32_t pseudo; /* 0: a word; 1,2: -1,-2 before; 3,4: +1,+2 after */
 } pos_word;
 
 /* Fills *w for the word form s. */
 void pos_word_init(pos_word *w, str s, const pos_dict *d);
+/* Sets the dictionary fields of w from a dictionary value (0: absent). */
+void pos_word_set_dict(pos_word *w, uint64_t dval);
 /* Fills *w for a boundary pseudo-word (1..4, see above). */
 void pos_word_pseudo(pos_word *w, uint32_t which);
 
@@ -59,19 +75,34 @@ size_t pos_word_feats(const pos_word *w, int k, uint64_t *out);
 /* Features of the two previous tags only (cacheable per pair). */
 size_t pos_pair_feats(uint32_t p1, uint32_t p2, uint64_t *out);
 
-/* Features of two or three neighbouring words (no tags): computed once per
- * token before decoding. prev/next may be pseudo-words. Only the fields
- * lower, amb, sshape and suf[2] of the words are used. Returns their
- * number (<= POS_MAX_CTX_FEATS). */
-size_t pos_bigram_feats(const pos_word *prev, const pos_word *cur,
-                        const pos_word *next, uint64_t *out);
-
-/* Features joining the previous tags and the current word (same fields).
+/* Features of neighbouring words (no tags): computed once per token before
+ * decoding. w[0..4] are the words at -2..+2 (pseudo-words at the edges).
  * Returns their number (<= POS_MAX_CTX_FEATS). */
-size_t pos_ctx_feats(uint32_t p1, uint32_t p2, const pos_word *cur,
+size_t pos_bigram_feats(const pos_word *const w[5], uint64_t *out);
+
+/* Features joining the previous tags and the words around (same w).
+ * Returns their number (<= POS_MAX_CTX_FEATS). */
+size_t pos_ctx_feats(uint32_t p1, uint32_t p2, const pos_word *const w[5],
                      uint64_t *out);
 
-/* Ambiguity class of a lower-case form hash, 0 when not in the dictionary. */
+/* The candidate tags of a closed dictionary value into out[0..4);
+ * returns their number, 0 when the word is not closed (every tag). */
+static inline uint32_t pos_dict_cands(uint64_t dval, uint16_t *out)
+{
+    if (!(dval & POS_DICT_CLOSED)) {
+        return 0;
+    }
+    uint32_t n = 0;
+    for (int i = 0; i < POS_DICT_TAGS; i++) {
+        uint32_t t = (uint32_t)(dval >> (12 * i)) & 0xfffu;
+        if (t) {
+            out[n++] = (uint16_t)(t - 1);
+        }
+    }
+    return n;
+}
+
+/* Dictionary value of a lower-case form hash, 0 when not in the dictionary. */
 uint64_t pos_dict_get(const pos_dict *d, uint64_t lower);
 
 #endif

@@ -112,6 +112,7 @@ static uint32_t find_tag(char **sorted, uint32_t n, const char *name)
 typedef struct lt {
     uint64_t lower;
     uint32_t tag;
+    uint32_t idx; /* word index */
 } lt;
 
 static int cmp_lt(const void *a, const void *b)
@@ -120,58 +121,200 @@ static int cmp_lt(const void *a, const void *b)
     if (x->lower != y->lower) {
         return x->lower < y->lower ? -1 : 1;
     }
+    if (x->tag != y->tag) {
+        return x->tag < y->tag ? -1 : 1;
+    }
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+typedef struct tagcount {
+    uint32_t tag, n;
+} tagcount;
+
+static int cmp_tc_desc(const void *a, const void *b)
+{
+    const tagcount *x = a, *y = b;
+    if (x->n != y->n) {
+        return x->n > y->n ? -1 : 1;
+    }
     return x->tag < y->tag ? -1 : x->tag > y->tag;
 }
 
-/* The tag dictionary: lower-case form -> hash of the tags that make up more
- * than dict_ratio of its dict_min or more occurrences. */
-static pos_dict_slot *build_dict(const tdata *d, const pos_train_opts *o,
-                                 uint32_t *out_cap, size_t *out_words)
+static int cmp_u32(const void *a, const void *b)
 {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Dictionary value (pos_int.h) of a word seen `total` times with the
+ * given tags and counts (tc is reordered); 0 below dict_min. */
+static uint64_t dict_val(tagcount *tc, uint32_t m, uint32_t total,
+                         const pos_train_opts *o)
+{
+    if (total == 0 || total < o->dict_min) {
+        return 0;
+    }
+    qsort(tc, m, sizeof *tc, cmp_tc_desc);
+    uint32_t listed[POS_DICT_TAGS], nl = 0, covered = 0;
+    bool all_fit = true;
+    for (uint32_t i = 0; i < m; i++) {
+        if (tc[i].n == 0 || !((double)tc[i].n > o->dict_ratio * total)) {
+            continue;
+        }
+        if (nl == POS_DICT_TAGS) {
+            all_fit = false;
+            continue;
+        }
+        listed[nl++] = tc[i].tag;
+        covered += tc[i].n;
+    }
+    qsort(listed, nl, sizeof *listed, cmp_u32);
+    uint64_t v = 0;
+    for (uint32_t i = 0; i < nl; i++) {
+        v |= (uint64_t)(listed[i] + 1) << (12 * i);
+    }
+    uint32_t b = 1;
+    for (uint32_t x = total; x > 1 && b < 255; x >>= 1) {
+        b++;
+    }
+    v |= (uint64_t)b << 48;
+    if (nl && all_fit && o->restrict_min && total >= o->restrict_min &&
+        (double)covered >= o->restrict_cover * (double)total) {
+        v |= POS_DICT_CLOSED;
+    }
+    return v;
+}
+
+/* The tag dictionary of the whole training data (returned, for the
+ * tagger), and the dictionary values each training word sees: with
+ * folds > 1, those of a dictionary built without the word's fold
+ * (sentence index mod folds), so that training meets unknown words and
+ * incomplete ambiguity classes as often as tagging new text does. */
+typedef struct kv {
+    uint64_t key, val;
+} kv;
+
+static int cmp_kv(const void *a, const void *b)
+{
+    uint64_t x = ((const kv *)a)->key, y = ((const kv *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+/* Appends the entries keyed by wkey[] (one per word) to *ents; the value
+ * each training word sees goes to wval[]. */
+static void dict_entries(tdata *d, const uint64_t *wkey, uint64_t *wval,
+                         const pos_train_opts *o, uint32_t folds, kv **ents,
+                         size_t *n_ents, size_t *cap_ents)
+{
+    uint32_t *fold = xmalloc((d->n_words + 1) * sizeof *fold);
+    for (size_t s = 0; s < d->n_sents; s++) {
+        for (uint32_t i = 0; i < d->sents[s].n; i++) {
+            fold[d->sents[s].first + i] = folds > 1 ? (uint32_t)(s % folds) : 0;
+        }
+    }
+    uint32_t F = folds > 1 ? folds : 1;
     lt *v = xmalloc((d->n_words + 1) * sizeof *v);
     for (size_t i = 0; i < d->n_words; i++) {
-        v[i] = (lt){d->pw[i].lower, d->gold[i]};
+        v[i] = (lt){wkey[i], d->gold[i], (uint32_t)i};
     }
     qsort(v, d->n_words, sizeof *v, cmp_lt);
-    uint64_t *keys = xmalloc((d->n_words + 1) * sizeof *keys);
-    uint64_t *vals = xmalloc((d->n_words + 1) * sizeof *vals);
-    size_t nk = 0;
+    tagcount *tc = NULL, *tc2 = NULL;
+    uint32_t *fc = NULL; /* m * F per-fold counts */
+    size_t cap_tc = 0, cap_tc2 = 0, cap_fc = 0;
+    uint32_t ftot[64];
     for (size_t i = 0; i < d->n_words;) {
         size_t j = i;
         while (j < d->n_words && v[j].lower == v[i].lower) {
             j++;
         }
-        size_t total = j - i;
-        if (total >= o->dict_min) {
-            uint64_t h = 0x7a6dULL;
-            for (size_t a = i; a < j;) {
-                size_t b = a;
-                while (b < j && v[b].tag == v[a].tag) {
-                    b++;
-                }
-                if ((double)(b - a) > o->dict_ratio * (double)total) {
-                    h = ap_mix(h * 31 + v[a].tag + 1);
-                }
-                a = b;
+        uint32_t total = (uint32_t)(j - i), m = 0;
+        memset(ftot, 0, sizeof ftot);
+        for (size_t a = i; a < j;) {
+            size_t b = a;
+            while (b < j && v[b].tag == v[a].tag) {
+                b++;
             }
-            keys[nk] = v[i].lower;
-            vals[nk] = h;
-            nk++;
+            tc = xgrow(tc, &cap_tc, m + 1, sizeof *tc);
+            fc = xgrow(fc, &cap_fc, (size_t)(m + 1) * F, sizeof *fc);
+            tc[m] = (tagcount){v[a].tag, (uint32_t)(b - a)};
+            memset(fc + (size_t)m * F, 0, F * sizeof *fc);
+            for (size_t q = a; q < b; q++) {
+                uint32_t f = fold[v[q].idx];
+                fc[(size_t)m * F + f]++;
+                ftot[f]++;
+            }
+            m++;
+            a = b;
+        }
+        tc2 = xgrow(tc2, &cap_tc2, m, sizeof *tc2);
+        if (F > 1) {
+            for (uint32_t f = 0; f < F; f++) {
+                if (!ftot[f]) {
+                    continue;
+                }
+                for (uint32_t t = 0; t < m; t++) {
+                    tc2[t] =
+                        (tagcount){tc[t].tag, tc[t].n - fc[(size_t)t * F + f]};
+                }
+                uint64_t val = dict_val(tc2, m, total - ftot[f], o);
+                for (size_t q = i; q < j; q++) {
+                    if (fold[v[q].idx] == f) {
+                        wval[v[q].idx] = val;
+                    }
+                }
+            }
+        }
+        memcpy(tc2, tc, m * sizeof *tc2);
+        uint64_t val = dict_val(tc2, m, total, o);
+        if (F <= 1) {
+            for (size_t q = i; q < j; q++) {
+                wval[v[q].idx] = val;
+            }
+        }
+        if (val) {
+            *ents = xgrow(*ents, cap_ents, *n_ents + 1, sizeof **ents);
+            (*ents)[(*n_ents)++] = (kv){v[i].lower, val};
         }
         i = j;
     }
+    xfree(tc);
+    xfree(tc2);
+    xfree(fc);
+    xfree(fold);
+    xfree(v);
+}
+
+/* The tag dictionary (pos_int.h) of the whole training data, keyed by the
+ * lower-case forms; the training words' dictionary fields are set as
+ * dict_entries() says. */
+static pos_dict_slot *build_dict(tdata *d, const pos_train_opts *o,
+                                 uint32_t folds, uint32_t *out_cap,
+                                 size_t *out_words)
+{
+    uint64_t *wkey = xmalloc((d->n_words + 1) * sizeof *wkey);
+    uint64_t *wval = xmalloc((d->n_words + 1) * sizeof *wval);
+    kv *ents = NULL;
+    size_t nk = 0, cap_ents = 0;
+    for (size_t i = 0; i < d->n_words; i++) {
+        wkey[i] = d->pw[i].lower;
+    }
+    dict_entries(d, wkey, wval, o, folds, &ents, &nk, &cap_ents);
+    for (size_t i = 0; i < d->n_words; i++) {
+        pos_word_set_dict(&d->pw[i], wval[i]);
+    }
+    qsort(ents, nk, sizeof *ents, cmp_kv);
     uint32_t cap = (uint32_t)(nk + nk * 2 / 3 + 8);
     pos_dict_slot *tab = xcalloc(cap, sizeof *tab);
     for (size_t i = 0; i < nk; i++) { /* keys are sorted: deterministic */
-        uint32_t s = ap_home(keys[i], cap);
+        uint32_t s = ap_home(ents[i].key, cap);
         while (tab[s].key) {
             s = s + 1 == cap ? 0 : s + 1;
         }
-        tab[s] = (pos_dict_slot){keys[i], vals[i]};
+        tab[s] = (pos_dict_slot){ents[i].key, ents[i].val};
     }
-    xfree(keys);
-    xfree(vals);
-    xfree(v);
+    xfree(ents);
+    xfree(wkey);
+    xfree(wval);
     *out_cap = cap;
     *out_words = nk;
     return tab;
@@ -185,18 +328,18 @@ static size_t token_feats(const tdata *d, const tsent *s, uint32_t i,
 {
     size_t n = 0;
     const pos_word *pw = d->pw + s->first;
+    const pos_word *wv[5];
     for (int k = -POS_WINDOW; k <= POS_WINDOW; k++) {
         long j = (long)i + k;
-        const pos_word *w = j < 0                 ? &pseudo[-j]
-                            : j >= (long)s->n     ? &pseudo[j - (long)s->n + 3]
-                                                  : &pw[j];
+        const pos_word *w = j < 0             ? &pseudo[-j]
+                            : j >= (long)s->n ? &pseudo[j - (long)s->n + 3]
+                                              : &pw[j];
+        wv[k + POS_WINDOW] = w;
         n += pos_word_feats(w, k, f + n);
     }
     n += pos_pair_feats(p1, p2, f + n);
-    const pos_word *prev = i == 0 ? &pseudo[1] : &pw[i - 1];
-    const pos_word *next = i + 1 == s->n ? &pseudo[3] : &pw[i + 1];
-    n += pos_bigram_feats(prev, &pw[i], next, f + n);
-    n += pos_ctx_feats(p1, p2, &pw[i], f + n);
+    n += pos_bigram_feats(wv, f + n);
+    n += pos_ctx_feats(p1, p2, wv, f + n);
     return n;
 }
 
@@ -242,8 +385,22 @@ static ds_rc eval_snapshot(model_writer *w, str dev, pos_eval *out,
     return rc;
 }
 
-ds_rc pos_train(const pos_train_opts *o, pos_train_result *out, ds_err *e)
+ds_rc pos_train(const pos_train_opts *o_in, pos_train_result *out, ds_err *e)
 {
+    pos_train_opts oo = *o_in;
+    const pos_train_opts *o = &oo;
+    if (!oo.folds) {
+        oo.folds = POS_TRAIN_FOLDS;
+    }
+    if (!oo.restrict_min) {
+        oo.restrict_min = POS_TRAIN_RESTRICT_MIN;
+    }
+    if (!(oo.restrict_cover > 0)) {
+        oo.restrict_cover = POS_TRAIN_RESTRICT_COVER;
+    }
+    if (oo.folds > 64) {
+        return ds_fail(e, DS_EINVAL, "pos: at most 64 folds");
+    }
     memset(out, 0, sizeof *out);
     double t_start = now_s();
     char *train_text = NULL, *dev_text = NULL;
@@ -261,8 +418,8 @@ ds_rc pos_train(const pos_train_opts *o, pos_train_result *out, ds_err *e)
         (rc = conllu_load_file(o->dev_path, &dev_text, &dev_len, e)) != DS_OK) {
         goto out;
     }
-    if ((rc = read_data((str){train_text, train_len}, o->train_path, &d,
-                        &names, e)) != DS_OK) {
+    if ((rc = read_data((str){train_text, train_len}, o->train_path, &d, &names,
+                        e)) != DS_OK) {
         goto out;
     }
     if (d.n_words == 0) {
@@ -279,10 +436,10 @@ ds_rc pos_train(const pos_train_opts *o, pos_train_result *out, ds_err *e)
             sorted[nt++] = sorted[i];
         }
     }
-    if (nt > AP_MAX_CLASSES || nt >= POS_NO_TAG) {
+    if (nt > POS_MAX_TAGS) {
         xfree(sorted);
-        rc = ds_fail(e, DS_EFORMAT, "%s: %u distinct tags, at most %d",
-                     o->train_path, nt, AP_MAX_CLASSES);
+        rc = ds_fail(e, DS_EFORMAT, "%s: %u distinct tags, at most %u",
+                     o->train_path, nt, POS_MAX_TAGS);
         goto out;
     }
     d.gold = xmalloc(d.n_words * sizeof *d.gold);
@@ -300,11 +457,7 @@ ds_rc pos_train(const pos_train_opts *o, pos_train_result *out, ds_err *e)
         pos_word_init(&d.pw[i], d.forms[i], &nodict);
     }
     uint32_t dict_cap;
-    dict = build_dict(&d, o, &dict_cap, &out->dict_words);
-    pos_dict pd = {dict, dict_cap};
-    for (size_t i = 0; i < d.n_words; i++) {
-        d.pw[i].amb = pos_dict_get(&pd, d.pw[i].lower);
-    }
+    dict = build_dict(&d, o, o->folds, &dict_cap, &out->dict_words);
     pos_word pseudo[5];
     for (uint32_t p = 1; p <= 4; p++) {
         pos_word_pseudo(&pseudo[p], p);
@@ -334,7 +487,24 @@ ds_rc pos_train(const pos_train_opts *o, pos_train_result *out, ds_err *e)
                            2 * POS_MAX_CTX_FEATS];
                 size_t nf = token_feats(&d, s, i, p1, p2, pseudo, f);
                 uint32_t gold = d.gold[s->first + i];
-                uint32_t pred = ap_trainer_best(tr, f, nf);
+                uint32_t pred;
+                uint16_t cd[POS_DICT_TAGS];
+                uint32_t nk = o->restrict_train
+                                  ? pos_dict_cands(d.pw[s->first + i].dval, cd)
+                                  : 0;
+                if (nk) {
+                    int32_t acc[AP_MAX_CLASSES];
+                    memset(acc, 0, nt * sizeof acc[0]);
+                    ap_trainer_score_add(tr, f, nf, acc);
+                    pred = cd[0];
+                    for (uint32_t q = 1; q < nk; q++) {
+                        if (acc[cd[q]] > acc[pred]) {
+                            pred = cd[q];
+                        }
+                    }
+                } else {
+                    pred = ap_trainer_best(tr, f, nf);
+                }
                 ap_train_update(tr, f, nf, gold, pred);
                 right += pred == gold;
                 p2 = p1;

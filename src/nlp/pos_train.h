@@ -11,11 +11,17 @@
 #ifndef NLP_POS_TRAIN_H
 #define NLP_POS_TRAIN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "nlp/ap_train.h"
 #include "nlp/pos.h"
 #include "util/err.h"
+
+/* Defaults of the options below that are 0. */
+#define POS_TRAIN_FOLDS          10
+#define POS_TRAIN_RESTRICT_MIN   20
+#define POS_TRAIN_RESTRICT_COVER 0.995
 
 typedef struct pos_train_opts {
     const char *train_path, *dev_path, *out_path;
@@ -25,6 +31,15 @@ typedef struct pos_train_opts {
     double prune_below;  /* drop averaged weights smaller than this */
     uint32_t dict_min;   /* words seen fewer times get no dictionary entry */
     double dict_ratio;   /* a tag enters a word's class above this share */
+    /* Jackknifing: training words see the dictionary of the other folds
+     * (sentence index mod folds); 0 or 1: of the whole training data. */
+    uint32_t folds;
+    /* A word seen at least restrict_min times whose listed tags cover at
+     * least restrict_cover of its occurrences is "closed": the tagger only
+     * considers its listed tags. restrict_min 0: no word is closed. */
+    uint32_t restrict_min;
+    double restrict_cover;
+    bool restrict_train; /* the same restriction during training */
     /* Called after each pass (may be NULL). */
     void (*progress)(void *ctx, uint32_t iter, double train_acc,
                      const pos_eval *dev, const ap_train_stats *st,
@@ -39,7 +54,7 @@ typedef struct pos_train_result {
     size_t model_bytes;
     uint32_t n_tags;
     size_t train_words, dict_words;
-    double seconds;       /* whole training */
+    double seconds; /* whole training */
 } pos_train_result;
 
 DS_MUST_USE ds_rc pos_train(const pos_train_opts *o, pos_train_result *out,
