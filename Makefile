@@ -71,6 +71,7 @@ $(LIB): $(LIB_OBJ)
 $(BIN): $(B)/src/main.o $(LIB)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
 
+$(B)/tests/unit/%.o: CFLAGS += -Itests
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
