@@ -167,6 +167,13 @@ static uint32_t sentence_of(const tok_result *r, uint32_t t)
     return (uint32_t)lo;
 }
 
+static bool trailing_junk(str text, const tok_span *t)
+{
+    str w = str_sub(text, t->off, t->len);
+    return t->kind == TOK_PUNCT || str_eq(w, STR("'s")) ||
+           str_eq(w, STR("\xE2\x80\x99s")) || str_eq(w, STR("'"));
+}
+
 size_t pipe_nlp_run(pipe_nlp_worker *w, str text, const tok_result *r,
                     const char *format, kg_mention_in **out)
 {
@@ -207,7 +214,14 @@ size_t pipe_nlp_run(pipe_nlp_worker *w, str text, const tok_result *r,
             s->type >= NER_MAX_TYPES || !n->types[which][s->type]) {
             continue;
         }
-        const tok_span *a = &r->toks[s->first], *b = &r->toks[s->last];
+        /* Evidence spans name the entity, not its grammar: a trailing
+         * possessive or punctuation token the tagger took in is dropped
+         * ("the Agency's" -> "Agency"). */
+        uint32_t last = s->last;
+        while (last > s->first && trailing_junk(text, &r->toks[last])) {
+            last--;
+        }
+        const tok_span *a = &r->toks[s->first], *b = &r->toks[last];
         m[k].start = a->off;
         m[k].end = b->off + b->len;
         m[k].sentence = sentence_of(r, s->first);
