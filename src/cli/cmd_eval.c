@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_ner.h"
 #include "nlp/conllu.h"
 #include "nlp/model.h"
 #include "nlp/pos.h"
@@ -34,7 +35,9 @@ static const eval_sub eval_subs[] = {
      "tokens, words and sentences against a CoNLL-U file"},
     {"pos", eval_pos,
      "UPOS and XPOS accuracy of the tagger with gold tokens"},
-    /* {"ner", ...}, {"parse", ...} go here. */
+    {"ner", cmd_eval_ner,
+     "entity P/R/F1 per type (conlleval) on CoNLL or IOB2 data, tokens/s"},
+    /* {"parse", ...} goes here. */
     {NULL, NULL, NULL},
 };
 

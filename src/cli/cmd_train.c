@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_ner.h"
 #include "nlp/pos_train.h"
 #include "nlp/sent.h"
 
@@ -309,7 +310,9 @@ typedef struct train_sub {
 static const train_sub train_subs[] = {
     {"pos", train_pos, "part-of-speech tagger (UPOS and XPOS) from CoNLL-U"},
     {"sent", train_sent, "sentence-boundary classifier from CoNLL-U"},
-    /* {"ner", train_ner, ...} and {"parse", train_parse, ...} go here. */
+    {"ner", cmd_train_ner,
+     "named-entity recognizer (BILOU perceptron) from CoNLL or IOB2"},
+    /* {"parse", train_parse, ...} goes here. */
     {NULL, NULL, NULL},
 };
 
@@ -327,7 +330,7 @@ static void usage(FILE *f)
 int cmd_train(int argc, char **argv)
 {
     if (argc < 2) {
-        return cli_usage_error("train", "missing model (pos)");
+        return cli_usage_error("train", "missing model (pos, sent, ner, parse)");
     }
     const char *sub = argv[1];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 ||

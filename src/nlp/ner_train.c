@@ -1,0 +1,680 @@
+/* ner_train.c - training the named-entity recognizer (see ner.h, "Training",
+ * and doc/internals/ner.md).
+ *
+ * Data: a CoNLL or IOB2 file (ner_eval.h reads both); tags are turned into
+ * chunks the way conlleval reads them (so IOB1, IOB2 and BILOU all work),
+ * types listed in drop_types become O, and the chunks become BILOU classes.
+ * Gazetteers: every models/gaz/<category>.txt list (one entry per line,
+ * tokens separated by spaces) is compiled into the "ner.gaz" table of the
+ * model. Training: greedy decoding with the model's own previous labels and
+ * document memory, documents in an order shuffled with the seed, and after
+ * each pass the averaged model is scored on dev; the best pass is written. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nlp/ap_int.h"
+#include "nlp/ap_train.h"
+#include "nlp/conllu.h"
+#include "nlp/ner.h"
+#include "nlp/ner_eval.h"
+#include "nlp/ner_int.h"
+#include "util/xalloc.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- gazetteers ---- */
+
+typedef struct gkv {
+    uint64_t key;
+    uint32_t bits;
+} gkv;
+
+typedef struct gbuild {
+    gkv *v;
+    size_t n, cap;
+    size_t entries;
+} gbuild;
+
+static void gadd(gbuild *g, uint64_t key, uint32_t bits)
+{
+    g->v = xgrow(g->v, &g->cap, g->n + 1, sizeof *g->v);
+    g->v[g->n++] = (gkv){key, bits};
+}
+
+/* Adds one entry given as tokens. */
+static void gadd_entry(gbuild *g, const str *toks, size_t n, uint32_t cat)
+{
+    if (n == 0 || n > NER_GAZ_MAXLEN) {
+        return;
+    }
+    uint64_t h = NER_GAZ_SEED;
+    for (size_t i = 0; i < n; i++) {
+        h = ner_gaz_step(h, ner_lower_hash(toks[i]));
+        gadd(g, ner_gaz_key(h), i + 1 == n ? 1u << cat : NER_GAZ_PREFIX);
+    }
+    g->entries++;
+}
+
+/* Splits an entry into tokens at spaces; with split_hyphens also at '-'
+ * (kept as a token), as tokenizers that split hyphenated words see it. */
+static size_t gtokens(str line, bool split_hyphens, str *out, size_t max)
+{
+    size_t n = 0, i = 0;
+    while (i < line.len) {
+        while (i < line.len && line.ptr[i] == ' ') {
+            i++;
+        }
+        size_t s = i;
+        while (i < line.len && line.ptr[i] != ' ' &&
+               !(split_hyphens && line.ptr[i] == '-')) {
+            i++;
+        }
+        if (i > s) {
+            if (n == max) {
+                return max + 1;
+            }
+            out[n++] = (str){line.ptr + s, i - s};
+        }
+        if (split_hyphens && i < line.len && line.ptr[i] == '-') {
+            if (n == max) {
+                return max + 1;
+            }
+            out[n++] = (str){line.ptr + i, 1};
+            i++;
+        }
+    }
+    return n;
+}
+
+static int cmp_gkv(const void *a, const void *b)
+{
+    uint64_t x = ((const gkv *)a)->key, y = ((const gkv *)b)->key;
+    return x < y ? -1 : x > y;
+}
+
+static ds_rc build_gaz(const char *dir, uint64_t **out_tab, uint32_t *out_cap,
+                       uint32_t *out_entries, ds_err *e)
+{
+    *out_tab = NULL;
+    *out_cap = 0;
+    *out_entries = 0;
+    if (!dir || !*dir) {
+        return DS_OK;
+    }
+    gbuild g = {0};
+    size_t files = 0;
+    for (uint32_t c = 0; c < NER_GAZ_CATS; c++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.txt", dir, ner_gaz_cat_names[c]);
+        char *data;
+        size_t len;
+        ds_err e2;
+        if (conllu_load_file(path, &data, &len, &e2) != DS_OK) {
+            if (e2.rc == DS_EIO) {
+                continue; /* absent list */
+            }
+            xfree(g.v);
+            *e = e2;
+            return e2.rc;
+        }
+        files++;
+        str rest = {data, len}, line;
+        while (str_cut(&rest, '\n', &line)) {
+            line = str_trim(line);
+            if (line.len == 0 || line.ptr[0] == '#') {
+                continue;
+            }
+            str toks[NER_GAZ_MAXLEN];
+            size_t n = gtokens(line, false, toks, NER_GAZ_MAXLEN);
+            if (n <= NER_GAZ_MAXLEN) {
+                gadd_entry(&g, toks, n, c);
+            }
+            if (memchr(line.ptr, '-', line.len)) {
+                n = gtokens(line, true, toks, NER_GAZ_MAXLEN);
+                if (n <= NER_GAZ_MAXLEN) {
+                    gadd_entry(&g, toks, n, c);
+                }
+            }
+        }
+        xfree(data);
+    }
+    if (files == 0) {
+        xfree(g.v);
+        return ds_fail(e, DS_ENOTFOUND, "%s: no gazetteer lists (%s.txt ...)",
+                       dir, ner_gaz_cat_names[0]);
+    }
+    /* Merge equal keys, then insert in key order (deterministic). */
+    qsort(g.v, g.n, sizeof *g.v, cmp_gkv);
+    size_t nk = 0;
+    for (size_t i = 0; i < g.n; i++) {
+        if (nk && g.v[nk - 1].key == g.v[i].key) {
+            g.v[nk - 1].bits |= g.v[i].bits;
+        } else {
+            g.v[nk++] = g.v[i];
+        }
+    }
+    uint32_t cap = (uint32_t)(nk + nk / 2 + 8);
+    uint64_t *tab = xcalloc(cap, sizeof *tab);
+    for (size_t i = 0; i < nk; i++) {
+        uint32_t s = ap_home(g.v[i].key, cap);
+        while (tab[s]) {
+            s = s + 1 == cap ? 0 : s + 1;
+        }
+        tab[s] = g.v[i].key | g.v[i].bits;
+    }
+    *out_tab = tab;
+    *out_cap = cap;
+    *out_entries = (uint32_t)g.entries;
+    xfree(g.v);
+    return DS_OK;
+}
+
+/* Word classes: "WORD<TAB>CLASS" lines -> the "ner.clu" table. */
+static ds_rc build_clu(const char *path, uint64_t **out_tab, uint32_t *out_cap,
+                       ds_err *e)
+{
+    *out_tab = NULL;
+    *out_cap = 0;
+    if (!path || !*path) {
+        return DS_OK;
+    }
+    char *data;
+    size_t len;
+    ds_rc rc = conllu_load_file(path, &data, &len, e);
+    if (rc != DS_OK) {
+        return rc;
+    }
+    gbuild g = {0};
+    str rest = {data, len}, line;
+    size_t lineno = 0;
+    while (str_cut(&rest, '\n', &line)) {
+        lineno++;
+        if (line.len == 0) {
+            continue;
+        }
+        str w;
+        if (!str_cut(&line, '\t', &w) || w.len == 0) {
+            xfree(g.v);
+            xfree(data);
+            return ds_fail(e, DS_EFORMAT, "%s:%zu: expected WORD<TAB>CLASS",
+                           path, lineno);
+        }
+        long long c;
+        if (!str_to_i64(str_trim(line), &c) || c < 0 || c > 0xfffe) {
+            xfree(g.v);
+            xfree(data);
+            return ds_fail(e, DS_EFORMAT, "%s:%zu: bad class", path, lineno);
+        }
+        gadd(&g, ner_gaz_key(ap_hash(w.ptr, w.len)), (uint32_t)c + 1);
+    }
+    xfree(data);
+    qsort(g.v, g.n, sizeof *g.v, cmp_gkv);
+    size_t nk = 0;
+    for (size_t i = 0; i < g.n; i++) {
+        if (!(nk && g.v[nk - 1].key == g.v[i].key)) {
+            g.v[nk++] = g.v[i]; /* on a hash collision the first stays */
+        }
+    }
+    uint32_t cap = (uint32_t)(nk + nk / 2 + 8);
+    uint64_t *tab = xcalloc(cap, sizeof *tab);
+    for (size_t i = 0; i < nk; i++) {
+        uint32_t s = ap_home(g.v[i].key, cap);
+        while (tab[s]) {
+            s = s + 1 == cap ? 0 : s + 1;
+        }
+        tab[s] = g.v[i].key | g.v[i].bits;
+    }
+    xfree(g.v);
+    *out_tab = tab;
+    *out_cap = cap;
+    return DS_OK;
+}
+
+/* ---- data ---- */
+
+typedef struct tdata {
+    const ner_corpus *c;
+    ner_word *w;      /* per token */
+    uint32_t *gold;   /* BILOU class per token */
+    uint32_t *gaz;    /* gazetteer codes per token */
+    uint8_t *caps;    /* per sentence: caps_sent */
+    uint64_t *lower;  /* scratch */
+} tdata;
+
+static bool type_dropped(str ty, const char *drop)
+{
+    if (!drop) {
+        return false;
+    }
+    str rest = str_c(drop), one;
+    while (str_cut(&rest, ',', &one)) {
+        if (str_eq(str_trim(one), ty)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    const str *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->ptr, y->ptr, n);
+    if (c) {
+        return c;
+    }
+    return x->len < y->len ? -1 : x->len > y->len;
+}
+
+/* Collects the entity types of the corpus (sorted, without dropped ones and
+ * the pseudo-type "O" some files use as "B-O"). */
+static ds_rc collect_types(const ner_corpus *c, const char *drop, str *types,
+                           uint32_t *out_n, const char *name, ds_err *e)
+{
+    uint32_t nt = 0;
+    uint32_t *fi = xmalloc((c->n_toks + 1) * sizeof *fi);
+    uint32_t *la = xmalloc((c->n_toks + 1) * sizeof *la);
+    str *ty = xmalloc((c->n_toks + 1) * sizeof *ty);
+    str *tags = xmalloc((c->n_toks + 1) * sizeof *tags);
+    ds_rc rc = DS_OK;
+    for (size_t s = 0; s < c->n_sents && rc == DS_OK; s++) {
+        size_t a = c->sent[s], n = c->sent[s + 1] - a;
+        for (size_t i = 0; i < n; i++) {
+            tags[i] = c->toks[a + i].tag;
+        }
+        size_t k = ner_tags_chunks(tags, n, fi, la, ty);
+        for (size_t j = 0; j < k; j++) {
+            if (ty[j].len == 0 || str_eq(ty[j], STR("O")) ||
+                type_dropped(ty[j], drop)) {
+                continue;
+            }
+            bool seen = false;
+            for (uint32_t t = 0; t < nt; t++) {
+                seen |= str_eq(types[t], ty[j]);
+            }
+            if (seen) {
+                continue;
+            }
+            if (nt == NER_MAX_TYPES || ty[j].len > 28) {
+                rc = ds_fail(e, DS_EFORMAT,
+                             "%s: too many entity types or a long type name "
+                             "('%.*s'; at most %d types)", name,
+                             STR_ARG(ty[j]), NER_MAX_TYPES);
+                break;
+            }
+            types[nt++] = ty[j];
+        }
+    }
+    xfree(fi);
+    xfree(la);
+    xfree(ty);
+    xfree(tags);
+    qsort(types, nt, sizeof *types, cmp_str);
+    *out_n = nt;
+    if (rc == DS_OK && nt == 0) {
+        rc = ds_fail(e, DS_EFORMAT, "%s: no entities", name);
+    }
+    return rc;
+}
+
+/* Gold BILOU classes of every token. */
+static void gold_classes(const ner_corpus *c, const str *types, uint32_t nt,
+                         const char *drop, uint32_t *gold)
+{
+    uint32_t *fi = xmalloc((c->n_toks + 1) * sizeof *fi);
+    uint32_t *la = xmalloc((c->n_toks + 1) * sizeof *la);
+    str *ty = xmalloc((c->n_toks + 1) * sizeof *ty);
+    str *tags = xmalloc((c->n_toks + 1) * sizeof *tags);
+    memset(gold, 0, c->n_toks * sizeof *gold);
+    for (size_t s = 0; s < c->n_sents; s++) {
+        size_t a = c->sent[s], n = c->sent[s + 1] - a;
+        for (size_t i = 0; i < n; i++) {
+            tags[i] = c->toks[a + i].tag;
+        }
+        size_t k = ner_tags_chunks(tags, n, fi, la, ty);
+        for (size_t j = 0; j < k; j++) {
+            if (type_dropped(ty[j], drop)) {
+                continue;
+            }
+            uint32_t t = 0;
+            while (t < nt && !str_eq(types[t], ty[j])) {
+                t++;
+            }
+            if (t == nt) {
+                continue;
+            }
+            uint32_t base = 1 + 4 * t;
+            if (fi[j] == la[j]) {
+                gold[a + fi[j]] = base + 3;
+            } else {
+                gold[a + fi[j]] = base;
+                for (uint32_t i = fi[j] + 1; i < la[j]; i++) {
+                    gold[a + i] = base + 1;
+                }
+                gold[a + la[j]] = base + 2;
+            }
+        }
+    }
+    xfree(fi);
+    xfree(la);
+    xfree(ty);
+    xfree(tags);
+}
+
+/* ---- training ---- */
+
+/* Constrained argmax over the trainer's current scores. */
+static uint32_t best_allowed(const int32_t *s, uint32_t nc, uint32_t p1,
+                             bool last)
+{
+    uint32_t best = UINT32_MAX;
+    for (uint32_t c = 0; c < nc; c++) {
+        if (ner_cls_allowed(p1, c, last) &&
+            (best == UINT32_MAX || s[c] > s[best])) {
+            best = c;
+        }
+    }
+    return best;
+}
+
+/* One pass over document d. Returns the number of correct tokens. */
+static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
+                        uint32_t flags, const ner_word *pseudo,
+                        ner_docmem *dm)
+{
+    const ner_corpus *c = td->c;
+    uint32_t nc = ap_trainer_n_classes(tr);
+    bool use_pos = (flags & NER_OPT_POS) != 0;
+    bool use_doc = (flags & NER_OPT_DOC) != 0;
+    size_t right = 0;
+    ner_docmem_begin(dm);
+    int32_t sc[AP_MAX_CLASSES];
+    for (uint32_t s = c->doc[d]; s < c->doc[d + 1]; s++) {
+        size_t a = c->sent[s], n = c->sent[s + 1] - a;
+        const ner_word *w = td->w + a;
+        uint32_t p1 = NER_NO_LABEL, p2 = NER_NO_LABEL;
+        uint32_t pred_buf[512];
+        uint32_t *pred = n <= 512 ? pred_buf : xmalloc(n * sizeof *pred);
+        for (size_t i = 0; i < n; i++) {
+            uint64_t f[NER_ALL_FEATS];
+            size_t nf = 0;
+            for (int k = -NER_WINDOW; k <= NER_WINDOW; k++) {
+                long j = (long)i + k;
+                const ner_word *x = j < 0             ? &pseudo[-j]
+                                    : j >= (long)n    ? &pseudo[j - (long)n + 3]
+                                                      : &w[j];
+                nf += ner_word_feats(x, k, use_pos, f + nf);
+            }
+            nf += ner_pair_feats(p1, p2, f + nf);
+            nf += ner_p1w_feats(p1, &w[i], f + nf);
+            ner_ctx cx = {
+                .p1 = p1,
+                .p2 = p2,
+                .prev = i ? &w[i - 1] : &pseudo[1],
+                .cur = &w[i],
+                .next = i + 1 < n ? &w[i + 1] : &pseudo[3],
+                .gaz_prev = i ? td->gaz[a + i - 1] : 0,
+                .gaz_cur = td->gaz[a + i],
+                .gaz_next = i + 1 < n ? td->gaz[a + i + 1] : 0,
+                .doc = use_doc && ner_doc_word(&w[i])
+                           ? ner_docmem_get(dm, w[i].lower)
+                           : 0,
+                .doc_next = use_doc && i + 1 < n && ner_doc_word(&w[i + 1])
+                                ? ner_docmem_get(dm, w[i + 1].lower)
+                                : 0,
+                .first = i == 0,
+                .caps_sent = td->caps[s] != 0,
+                .use_pos = use_pos,
+            };
+            nf += ner_ctx_feats(&cx, f + nf);
+            memset(sc, 0, nc * sizeof sc[0]);
+            ap_trainer_score_add(tr, f, nf, sc);
+            uint32_t pr = best_allowed(sc, nc, p1, i + 1 == n);
+            uint32_t gold = td->gold[a + i];
+            ap_train_update(tr, f, nf, gold, pr);
+            right += pr == gold;
+            pred[i] = pr;
+            p2 = p1;
+            p1 = pr;
+        }
+        if (use_doc) {
+            for (size_t i = 0; i < n; i++) {
+                if (ner_doc_word(&w[i])) {
+                    ner_docmem_put(dm, w[i].lower, ner_doc_value(pred[i]));
+                }
+            }
+        }
+        if (pred != pred_buf) {
+            xfree(pred);
+        }
+    }
+    return right;
+}
+
+static ds_rc snapshot(const ap_trainer *tr, uint32_t flags,
+                      const uint64_t *gaz, uint32_t gaz_cap,
+                      uint32_t gaz_entries, const uint64_t *clu,
+                      uint32_t clu_cap, model_writer **out_w,
+                      ap_train_stats *st, ds_err *e)
+{
+    model_writer *w = model_writer_new(MODEL_KIND_NER);
+    ner_opts_sec os = {NER_SECTION_VERSION, flags,  gaz_cap, gaz_entries,
+                       clu_cap,             {0, 0, 0}};
+    ds_rc rc;
+    if ((rc = ap_trainer_write(tr, w, "ner", st, e)) != DS_OK ||
+        (rc = model_writer_add(w, "ner.opts", &os, sizeof os, e)) != DS_OK ||
+        (rc = model_writer_add(w, "ner.gaz", gaz,
+                               (size_t)gaz_cap * sizeof *gaz, e)) != DS_OK ||
+        (rc = model_writer_add(w, "ner.clu", clu,
+                               (size_t)clu_cap * sizeof *clu, e)) != DS_OK) {
+        model_writer_free(w);
+        return rc;
+    }
+    *out_w = w;
+    return DS_OK;
+}
+
+static ds_rc eval_snapshot(model_writer *w, const ner_corpus *dev,
+                           bool use_pos, const char *drop, ner_eval *out,
+                           size_t *out_bytes, ds_err *e)
+{
+    size_t len;
+    void *p = model_writer_take(w, &len);
+    *out_bytes = len;
+    model_file *mf = NULL;
+    ner_model *nm = NULL;
+    ds_rc rc = model_open_mem(p, len, "snapshot", &mf, e);
+    if (rc == DS_OK) {
+        rc = ner_model_from(mf, &nm, e);
+    }
+    if (rc == DS_OK) {
+        ner_tagger *tg = ner_tagger_new(nm);
+        ner_evaluate(tg, dev, use_pos, drop, out);
+        ner_tagger_free(tg);
+    }
+    ner_model_free(nm);
+    model_close(mf);
+    xfree(p);
+    return rc;
+}
+
+ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
+{
+    memset(out, 0, sizeof *out);
+    double t_start = now_s();
+    ner_corpus tc, dc;
+    memset(&tc, 0, sizeof tc);
+    memset(&dc, 0, sizeof dc);
+    tdata td;
+    memset(&td, 0, sizeof td);
+    ap_trainer *tr = NULL;
+    model_writer *best = NULL;
+    uint32_t *order = NULL;
+    uint64_t *gaz = NULL, *clu = NULL;
+    uint32_t gaz_cap = 0, gaz_entries = 0, clu_cap = 0;
+    ner_docmem dm;
+    ner_docmem_init(&dm);
+    ds_rc rc;
+    if ((rc = ner_corpus_load(o->train_path, o->format, &tc, e)) != DS_OK ||
+        (rc = ner_corpus_load(o->dev_path, o->format, &dc, e)) != DS_OK) {
+        goto out;
+    }
+    if (tc.n_toks == 0) {
+        rc = ds_fail(e, DS_EFORMAT, "%s: no tokens", o->train_path);
+        goto out;
+    }
+    str types[NER_MAX_TYPES];
+    uint32_t nt;
+    if ((rc = collect_types(&tc, o->drop_types, types, &nt, o->train_path,
+                            e)) != DS_OK) {
+        goto out;
+    }
+    if ((rc = build_gaz(o->gaz_dir, &gaz, &gaz_cap, &gaz_entries, e)) !=
+        DS_OK) {
+        goto out;
+    }
+    if (!gaz) {
+        gaz = xcalloc(1, sizeof *gaz); /* one empty slot: no gazetteer */
+        gaz_cap = 1;
+    }
+    ner_gaz g = {gaz, gaz_cap};
+    if ((rc = build_clu(o->clusters, &clu, &clu_cap, e)) != DS_OK) {
+        goto out;
+    }
+    if (!clu) {
+        clu = xcalloc(1, sizeof *clu);
+        clu_cap = 1;
+    }
+    ner_clu cl = {clu, clu_cap};
+    uint32_t flags = (o->use_pos ? NER_OPT_POS : 0) |
+                     (o->use_doc ? NER_OPT_DOC : 0);
+    bool use_pos = o->use_pos && tc.format == NER_FMT_CONLL;
+    if (!use_pos) {
+        flags &= ~(uint32_t)NER_OPT_POS;
+    }
+    /* Classes. */
+    uint32_t nc = 1 + 4 * nt;
+    char names[1 + 4 * NER_MAX_TYPES][40];
+    str cls[1 + 4 * NER_MAX_TYPES];
+    snprintf(names[0], sizeof names[0], "O");
+    cls[0] = str_c(names[0]);
+    static const char pre[4] = {'B', 'I', 'L', 'U'};
+    for (uint32_t t = 0; t < nt; t++) {
+        for (uint32_t k = 0; k < 4; k++) {
+            char *nm = names[1 + 4 * t + k];
+            snprintf(nm, 40, "%c-%.*s", pre[k], STR_ARG(types[t]));
+            cls[1 + 4 * t + k] = str_c(nm);
+        }
+    }
+    /* Per-token data. */
+    td.c = &tc;
+    td.w = xmalloc(tc.n_toks * sizeof *td.w);
+    td.gold = xmalloc(tc.n_toks * sizeof *td.gold);
+    td.gaz = xmalloc(tc.n_toks * sizeof *td.gaz);
+    td.caps = xcalloc(tc.n_sents + 1, 1);
+    td.lower = xmalloc(tc.n_toks * sizeof *td.lower);
+    for (size_t i = 0; i < tc.n_toks; i++) {
+        ner_word_init(&td.w[i], tc.toks[i].word,
+                      use_pos ? tc.toks[i].pos : (str){"", 0}, &cl);
+        td.lower[i] = td.w[i].lower;
+    }
+    for (size_t s = 0; s < tc.n_sents; s++) {
+        size_t a = tc.sent[s], n = tc.sent[s + 1] - a;
+        ner_gaz_match(&g, td.lower + a, n, td.gaz + a);
+        size_t nl = 0, ncap = 0;
+        for (size_t i = a; i < a + n; i++) {
+            if (td.w[i].flags & NER_F_ALPHA) {
+                nl++;
+                ncap += (td.w[i].flags & NER_F_ALLCAP) != 0;
+            }
+        }
+        td.caps[s] = nl >= 2 && ncap * 2 > nl;
+    }
+    gold_classes(&tc, types, nt, o->drop_types, td.gold);
+    ner_word pseudo[5];
+    for (uint32_t p = 1; p <= 4; p++) {
+        ner_word_pseudo(&pseudo[p], p);
+    }
+    ap_train_opts ao = {o->min_count, o->prune_below};
+    tr = ap_trainer_new(cls, nc, &ao);
+    out->train_tokens = tc.n_toks;
+    out->train_docs = tc.n_docs;
+    out->gaz_entries = gaz_entries;
+    order = xmalloc((tc.n_docs + 1) * sizeof *order);
+    for (size_t i = 0; i < tc.n_docs; i++) {
+        order[i] = (uint32_t)i;
+    }
+    ap_rng rng = {o->seed};
+    double best_f1 = -1;
+    for (uint32_t it = 1; it <= o->iterations; it++) {
+        double t0 = now_s();
+        ap_shuffle(&rng, order, tc.n_docs);
+        size_t right = 0;
+        for (size_t di = 0; di < tc.n_docs; di++) {
+            right += train_doc(tr, &td, order[di], flags, pseudo, &dm);
+        }
+        ap_trainer_end_epoch(tr);
+        model_writer *w;
+        ap_train_stats st;
+        if ((rc = snapshot(tr, flags, gaz, gaz_cap, gaz_entries, clu, clu_cap,
+                           &w, &st, e)) != DS_OK) {
+            goto out;
+        }
+        ner_eval ev;
+        size_t bytes;
+        if ((rc = eval_snapshot(w, &dc, use_pos, o->drop_types, &ev, &bytes,
+                                e)) != DS_OK) {
+            model_writer_free(w);
+            goto out;
+        }
+        if (o->progress) {
+            o->progress(o->progress_ctx, it,
+                        100.0 * (double)right / (double)tc.n_toks, &ev,
+                        st.n_kept, bytes, now_s() - t0);
+        }
+        if (ev.all.f1 > best_f1) {
+            best_f1 = ev.all.f1;
+            model_writer_free(best);
+            best = w;
+            out->best_iter = it;
+            out->dev_f1 = ev.all.f1;
+            out->n_feats = st.n_kept;
+            out->n_pairs = st.n_pairs;
+            out->model_bytes = bytes;
+        } else {
+            model_writer_free(w);
+        }
+    }
+    if (!best) {
+        rc = ds_fail(e, DS_EINVAL, "no training iterations");
+        goto out;
+    }
+    if (o->out_path &&
+        (rc = model_writer_write_file(best, o->out_path, e)) != DS_OK) {
+        goto out;
+    }
+    out->seconds = now_s() - t_start;
+out:
+    model_writer_free(best);
+    ap_trainer_free(tr);
+    xfree(order);
+    xfree(gaz);
+    xfree(clu);
+    xfree(td.w);
+    xfree(td.gold);
+    xfree(td.gaz);
+    xfree(td.caps);
+    xfree(td.lower);
+    ner_docmem_fini(&dm);
+    ner_corpus_fini(&tc);
+    ner_corpus_fini(&dc);
+    return rc;
+}

