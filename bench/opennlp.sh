@@ -59,12 +59,13 @@ o_tps=$(echo "4 * $ntok / (($t2 - $t1) - ($t1 - $t0))" | bc)
 
 echo "== dossier ($BIN)"
 "$BIN" eval ner "$DEV" --json >"$T/dossier.json"
-d_f1=$(sed -E 's/.*"f1":([0-9.]+).*/\1/' "$T/dossier.json" | head -n 1)
-d_tps=$(sed -E 's/.*"tokens_per_s":([0-9.e+]+).*/\1/' "$T/dossier.json" | head -n 1)
+d_f1=$(sed -E 's/.*"overall":\{[^}]*"f1":([0-9.]+).*/\1/' "$T/dossier.json")
+d_tps=$(sed -E 's/.*"tokens_per_s":([0-9.e+]+).*/\1/' "$T/dossier.json")
 "$BIN" eval ner "$DEV" | sed 's/^/  /'
 
 echo
 printf '%-10s %8s %14s\n' "" "dev F1" "tokens/s"
 printf '%-10s %8s %14s\n' "OpenNLP" "$o_f1" "$o_tps"
 printf '%-10s %8s %14.0f\n' "dossier" "$d_f1" "$d_tps"
-echo "F1 difference: $(echo "$d_f1 - $o_f1" | bc) points; speed ratio: x$(echo "scale=1; $d_tps / $o_tps" | bc)"
+awk -v a="$d_f1" -v b="$o_f1" -v x="$d_tps" -v y="$o_tps" 'BEGIN {
+    printf "F1 difference: %+.2f points; speed ratio: x%.1f\n", a - b, x / y }'
