@@ -1,20 +1,7 @@
 #!/bin/sh
 # Retrains every shipped model from ../shared/data, deterministically:
 # the same data and this script give bit-identical files (check with
-# `# Named entities: CoNLL-2003 news model and UNER EWT web model, with the
-# gazetteers (models/gaz, tools/build-gazetteers.sh) and word classes
-# (models/ner-clusters.txt, tools/build-clusters.sh) as inputs.
-CONLL=$SHARED/data/conll2003
-UNER=$SHARED/data/uner-ewt
-"$BIN" train ner --train "$CONLL/train.txt" --dev "$CONLL/dev.txt" \
-    --out models/ner-conll.model --iterations 12 --seed 1 --gaz models/gaz \
-    --clusters models/ner-clusters.txt --pos 0
-"$BIN" train ner --train "$UNER/train.draft-2022-12.iob2" \
-    --dev "$UNER/dev.iob2" --out models/ner-web.model --iterations 15 \
-    --seed 1 --gaz models/gaz --clusters models/ner-clusters.txt \
-    --drop-types OTH
-
-sha256sum models/*.model` before and after). Called by `make models`.
+# `sha256sum models/*.model` before and after). Called by `make models`.
 #
 #   tools/make-models.sh            # all models
 #   SHARED=/path/to/shared tools/make-models.sh
@@ -32,9 +19,11 @@ fi
 [ -x "$BIN" ] || make -j2 "$BIN"
 mkdir -p models
 
-# Part-of-speech tagger (UD English EWT, UPOS + XPOS).
+# Part-of-speech tagger (UD English EWT, UPOS + XPOS). Reads the word
+# classes models/ner-clusters.txt (found in the models directory) and
+# copies them into pos.model.
 "$BIN" train pos --train "$EWT/train.conllu" --dev "$EWT/dev.conllu" \
-    --out models/pos.model --iterations 15 --seed 1 --dict-min 1
+    --out models/pos.model --iterations 6 --seed 1 --dict-min 1
 
 # Sentence-boundary classifier on top of the tokenizer's rules (UD EWT).
 "$BIN" train sent --train "$EWT/train.conllu" --dev "$EWT/dev.conllu" \
@@ -47,7 +36,7 @@ CONLL=$SHARED/data/conll2003
 UNER=$SHARED/data/uner-ewt
 "$BIN" train ner --train "$CONLL/train.txt" --dev "$CONLL/dev.txt" \
     --out models/ner-conll.model --iterations 12 --seed 1 --gaz models/gaz \
-    --clusters models/ner-clusters.txt --pos 0
+    --clusters models/ner-clusters.txt --pos 0 --stages 2
 "$BIN" train ner --train "$UNER/train.draft-2022-12.iob2" \
     --dev "$UNER/dev.iob2" --out models/ner-web.model --iterations 15 \
     --seed 1 --gaz models/gaz --clusters models/ner-clusters.txt \

@@ -1,6 +1,7 @@
 /* cli.c - the subcommand table, dispatch, and helpers every command shares
  * (opening the case, the viewer's clearance, argument checks). */
 #include "cli/cli.h"
+#include "cli/cli_parse.h"
 
 #include <getopt.h>
 #include <stdarg.h>
@@ -18,8 +19,10 @@ const cli_cmd cli_commands[] = {
     {"docs", cmd_docs, "list documents, or show one with its metadata"},
     {"stats", cmd_stats, "what the case holds"},
     {"case", cmd_case, "show a case, define its markings"},
+    {"annotate", cmd_annotate,
+     "raw text to CoNLL-U: tokens, POS, NER, dependency parse"},
     {"eval", cmd_eval, "measure the NLP pipeline on annotated data"},
-    {"train", cmd_train, "train a statistical model (pos) from annotated data"},
+    {"train", cmd_train, "train a model (pos, sent, ner, parse) from annotated data"},
     {"help", cmd_help, "list the commands"},
     {"version", cmd_version, "print the version"},
     {NULL, NULL, NULL},

@@ -3,6 +3,8 @@
  *
  *   dossier eval tokenize FILE.conllu [--rules | --model PATH] [--json]
  *   dossier eval pos FILE.conllu [--model PATH] [--json]
+ *   dossier eval ner FILE [--model PATH] [--format conll|iob2] [--json]
+ *   dossier eval parse FILE.conllu [--model PATH] [--gold-pos] [--json]
  *
  * Each evaluation is a subcommand in the table below; `eval pos`, `eval ner`
  * and `eval parse` are added there as their components arrive. */
@@ -13,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ner.h"
+#include "cli/cli_parse.h"
 #include "nlp/conllu.h"
 #include "nlp/model.h"
 #include "nlp/pos.h"
@@ -37,7 +40,8 @@ static const eval_sub eval_subs[] = {
      "UPOS and XPOS accuracy of the tagger with gold tokens"},
     {"ner", cmd_eval_ner,
      "entity P/R/F1 per type (conlleval) on CoNLL or IOB2 data, tokens/s"},
-    /* {"parse", ...} goes here. */
+    {"parse", cmd_eval_parse,
+     "UAS/LAS of the dependency parser with gold tokens"},
     {NULL, NULL, NULL},
 };
 
@@ -62,7 +66,15 @@ static void usage(FILE *f)
           "      Tags the gold words of each sentence and prints UPOS and XPOS\n"
           "      accuracy and the tagging speed (words/s, one core). The\n"
           "      model defaults to pos.model in the models directory\n"
-          "      ($DOSSIER_MODELS, else models/).\n",
+          "      ($DOSSIER_MODELS, else models/).\n"
+          "  dossier eval ner FILE [--model PATH] [--format conll|iob2]\n"
+          "                   [--drop-types T,...] [--json]\n"
+          "      Entity precision, recall and F1 overall and per type, as\n"
+          "      conlleval computes them (IOB1 or IOB2 input), and tokens/s.\n"
+          "  dossier eval parse FILE.conllu [--model PATH] [--pos-model PATH]\n"
+          "                   [--gold-pos] [--json]\n"
+          "      UAS and LAS of the dependency parser with gold tokens and\n"
+          "      predicted (or --gold-pos) tags, and words/s.\n",
           f);
 }
 

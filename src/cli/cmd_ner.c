@@ -48,6 +48,9 @@ enum {
     P_PRUNE,
     P_POS,
     P_DOC,
+    P_STAGES,
+    P_FOLDS,
+    P_JK_ITER,
     P_COUNT
 };
 
@@ -74,6 +77,13 @@ static const hparam params[] = {
                "POS features from the data's POS column (CoNLL): 1 or 0"},
     [P_DOC] = {"doc", HP_BOOL, "1",
                "non-local document features (Ratinov & Roth): 1 or 0"},
+    [P_STAGES] = {"stages", HP_UINT, "1",
+                  "1, or 2: a second stage over the first stage's labels of "
+                  "the whole document"},
+    [P_FOLDS] = {"folds", HP_UINT, "5",
+                 "jackknife folds for the second stage's training labels"},
+    [P_JK_ITER] = {"jk-iterations", HP_UINT, "8",
+                   "passes of each jackknife fold's model"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -200,6 +210,9 @@ int cmd_train_ner(int argc, char **argv)
         .prune_below = r[P_PRUNE],
         .use_pos = u[P_POS] != 0,
         .use_doc = u[P_DOC] != 0,
+        .stages = (uint32_t)u[P_STAGES],
+        .folds = (uint32_t)u[P_FOLDS],
+        .jk_iterations = (uint32_t)u[P_JK_ITER],
         .progress = train_progress,
     };
     if (!parse_format(text[P_FORMAT], &o.format)) {
@@ -207,6 +220,14 @@ int cmd_train_ner(int argc, char **argv)
     }
     if (u[P_ITER] < 1 || u[P_ITER] > 1000) {
         return cli_usage_error("train", "ner: --iterations must be 1..1000");
+    }
+    if (u[P_STAGES] < 1 || u[P_STAGES] > 2) {
+        return cli_usage_error("train", "ner: --stages must be 1 or 2");
+    }
+    if (u[P_FOLDS] < 2 || u[P_FOLDS] > 50 || u[P_JK_ITER] < 1 ||
+        u[P_JK_ITER] > 1000) {
+        return cli_usage_error("train", "ner: --folds must be 2..50 and "
+                               "--jk-iterations 1..1000");
     }
     if (u[P_MIN_COUNT] > UINT32_MAX) {
         return cli_usage_error("train", "ner: --min-count out of range");
@@ -219,6 +240,9 @@ int cmd_train_ner(int argc, char **argv)
     printf("model       %s\n", o.out_path);
     printf("best iter   %u of %u\n", res.best_iter, o.iterations);
     printf("dev F1      %.2f\n", res.dev_f1);
+    if (o.stages == 2) {
+        printf("stage 1 F1  %.2f\n", res.stage1_f1);
+    }
     printf("features    %zu, %zu weights\n", res.n_feats, res.n_pairs);
     printf("gazetteer   %zu entries\n", res.gaz_entries);
     printf("train       %zu tokens, %zu documents\n", res.train_tokens,

@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/cli_ner.h"
+#include "cli/cli_parse.h"
 #include "nlp/pos_train.h"
 #include "nlp/sent.h"
 
@@ -312,7 +313,8 @@ static const train_sub train_subs[] = {
     {"sent", train_sent, "sentence-boundary classifier from CoNLL-U"},
     {"ner", cmd_train_ner,
      "named-entity recognizer (BILOU perceptron) from CoNLL or IOB2"},
-    /* {"parse", train_parse, ...} goes here. */
+    {"parse", cmd_train_parse,
+     "dependency parser (arc-eager, dynamic oracle) from CoNLL-U"},
     {NULL, NULL, NULL},
 };
 

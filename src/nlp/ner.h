@@ -83,7 +83,9 @@ void ner_tagger_free(ner_tagger *t);
 const ner_model *ner_tagger_model(const ner_tagger *t);
 
 /* Starts a new document: forgets the labels of earlier sentences (the
- * non-local features). ner_tag_doc and ner_tag_tokens call it. */
+ * non-local features). ner_tag_doc and ner_tag_tokens call it. With a
+ * two-stage model, ner_tag_sent sees only the document so far (earlier
+ * sentences and this one); ner_tag_doc* see all of it. */
 void ner_doc_begin(ner_tagger *t);
 
 /* Tags one sentence of n words (views; any bytes), continuing the current
@@ -106,6 +108,15 @@ typedef struct ner_sent {
  * number of tokens. Returns the number of spans. */
 size_t ner_tag_doc(ner_tagger *t, const ner_sent *sents, size_t n_sents,
                    ner_span *out_spans);
+
+/* Tags a whole document given as one array of words (and PTB tags or
+ * NULL) with sentence i at sent_start[i] .. sent_start[i + 1] - 1 (n_sents
+ * + 1 entries). Span indices count across the document; out_labels (may
+ * be NULL) receives sent_start[n_sents] IOB2 label ids. A two-stage model
+ * runs its first stage over the whole document before the second. */
+size_t ner_tag_doc_flat(ner_tagger *t, const str *words, const str *pos,
+                        const uint32_t *sent_start, size_t n_sents,
+                        ner_span *out_spans, uint16_t *out_labels);
 
 /* Tags the tokens of a tokenizer result as one document (text is the
  * tokenized text; pos: r->n_toks PTB tags or NULL). Span indices are
@@ -141,6 +152,10 @@ typedef struct ner_train_opts {
     double prune_below;  /* drop averaged weights smaller than this */
     bool use_pos;        /* POS features from the data's POS column */
     bool use_doc;        /* non-local document features */
+    uint32_t stages;     /* 1, or 2: a second stage over the first's labels
+                            of the whole document (Ratinov & Roth 2009) */
+    uint32_t folds;      /* jackknife folds for the second stage (0: 5) */
+    uint32_t jk_iterations; /* passes of each fold's model (0: 8) */
     /* Called after each pass (may be NULL). */
     void (*progress)(void *ctx, uint32_t iter, double train_acc,
                      const ner_eval *dev, size_t n_feats, size_t bytes,
@@ -151,6 +166,7 @@ typedef struct ner_train_opts {
 typedef struct ner_train_result {
     uint32_t best_iter; /* 1-based */
     double dev_f1;
+    double stage1_f1; /* dev F1 of the first stage (two stages) */
     size_t model_bytes, n_feats, n_pairs, gaz_entries;
     size_t train_tokens, train_docs;
     double seconds;

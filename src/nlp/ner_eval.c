@@ -491,42 +491,52 @@ void ner_evaluate(ner_tagger *t, const ner_corpus *c, bool use_pos,
     str name_v[2 * NER_MAX_TYPES + 1];
     const ner_model *m = NULL;
     double secs = 0;
+    size_t stcap = 0;
+    uint32_t *starts = NULL;
     for (size_t d = 0; d < c->n_docs; d++) {
-        ner_doc_begin(t);
-        for (uint32_t s = c->doc[d]; s < c->doc[d + 1]; s++) {
-            size_t a = c->sent[s], n = c->sent[s + 1] - a;
-            words = xgrow(words, &cap, n, sizeof *words);
-            pos = xgrow(pos, &pcap, n, sizeof *pos);
-            labels = xgrow(labels, &lcap, n, sizeof *labels);
-            spans = xgrow(spans, &scap, n, sizeof *spans);
-            for (size_t i = 0; i < n; i++) {
-                words[i] = c->toks[a + i].word;
-                pos[i] = c->toks[a + i].pos;
+        uint32_t s0 = c->doc[d], s1 = c->doc[d + 1];
+        size_t a0 = c->sent[s0], nt = c->sent[s1] - a0;
+        words = xgrow(words, &cap, nt + 1, sizeof *words);
+        pos = xgrow(pos, &pcap, nt + 1, sizeof *pos);
+        labels = xgrow(labels, &lcap, nt + 1, sizeof *labels);
+        spans = xgrow(spans, &scap, nt + 1, sizeof *spans);
+        starts = xgrow(starts, &stcap, s1 - s0 + 1, sizeof *starts);
+        for (size_t i = 0; i < nt; i++) {
+            words[i] = c->toks[a0 + i].word;
+            pos[i] = c->toks[a0 + i].pos;
+        }
+        for (uint32_t s = s0; s <= s1; s++) {
+            starts[s - s0] = (uint32_t)(c->sent[s] - a0);
+        }
+        double t0 = now_s();
+        ner_tag_doc_flat(t, words, use_pos ? pos : NULL, starts, s1 - s0,
+                         spans, labels);
+        secs += now_s() - t0;
+        if (!m) {
+            m = ner_tagger_model(t);
+            for (uint16_t l = 0; l < 2 * NER_MAX_TYPES + 1; l++) {
+                name_v[l] = ner_label_name(m, l, names[l], sizeof names[l]);
             }
-            double t0 = now_s();
-            ner_tag_sent(t, words, use_pos ? pos : NULL, n, spans, labels);
-            secs += now_s() - t0;
-            if (!m) {
-                m = ner_tagger_model(t);
-                for (uint16_t l = 0; l < 2 * NER_MAX_TYPES + 1; l++) {
-                    name_v[l] = ner_label_name(m, l, names[l], sizeof names[l]);
-                }
-            }
+        }
+        for (uint32_t s = s0; s < s1; s++) {
+            size_t a = c->sent[s] - a0, n = c->sent[s + 1] - c->sent[s];
+            const uint16_t *lab = labels + a;
             for (size_t i = 0; i < n; i++) {
-                uint16_t l = labels[i];
+                uint16_t l = lab[i];
                 if (iob1 && l && (l - 1) % 2 == 0 &&
-                    !(i && labels[i - 1] && (labels[i - 1] - 1) / 2 ==
-                                                (l - 1) / 2)) {
+                    !(i && lab[i - 1] && (lab[i - 1] - 1) / 2 ==
+                                             (l - 1) / 2)) {
                     l++; /* B-X not after X: I-X in IOB1 */
                 }
                 str g = l < 2 * NER_MAX_TYPES + 1 ? name_v[l] : STR("O");
-                ner_scorer_add(&sc, c->toks[a + i].tag, g);
+                ner_scorer_add(&sc, c->toks[c->sent[s] + i].tag, g);
             }
             ner_scorer_boundary(&sc);
             sc.ev.sentences++;
         }
         sc.ev.docs++;
     }
+    xfree(starts);
     ner_scorer_finish(&sc, out);
     out->seconds = secs;
     out->tokens_per_s = secs > 0 ? (double)out->tokens / secs : 0;

@@ -46,7 +46,32 @@ enum {
     T_P1_FLAGS,
     T_DOC_NEXT,
     T_CLU,
+    /* second stage */
+    T_S1_CUR,
+    T_S1_PREV,
+    T_S1_NEXT,
+    T_S1_PCN,
+    T_AGG_MAJ,
+    T_AGG_MAJ_SSHAPE,
+    T_AGG_FIRST,
+    T_AGG_MASK,
+    T_AGG_EXT,
+    T_AGG_MAJ_NEXT,
+    T_AGG_MAJ_PREV,
+    T_AGG_S1,
 };
+
+/* The most frequent value of an aggregate (lowest on ties). */
+static uint32_t agg_major(const ner_agg_val *v)
+{
+    uint32_t best = 1;
+    for (uint32_t k = 2; k < 2 + NER_MAX_TYPES_INT; k++) {
+        if (v->cnt[k] > v->cnt[best]) {
+            best = k;
+        }
+    }
+    return best;
+}
 
 #define WT(t, k) ((uint32_t)(t) * 8u + (uint32_t)((k) + 2))
 
@@ -305,6 +330,33 @@ size_t ner_ctx_feats(const ner_ctx *c, uint64_t *out)
     if (c->doc_next) {
         out[n++] = ap_feat(T_DOC_NEXT, c->doc_next);
     }
+    const ner_s2 *s2 = c->s2;
+    if (s2) {
+        out[n++] = ap_feat(T_S1_CUR, s2->s1_cur);
+        out[n++] = ap_feat(T_S1_PREV, s2->s1_prev);
+        out[n++] = ap_feat(T_S1_NEXT, s2->s1_next);
+        out[n++] = ap_feat(T_S1_PCN, ((uint64_t)s2->s1_prev << 32) |
+                                         (uint64_t)s2->s1_cur << 16 |
+                                         s2->s1_next);
+        if (s2->agg) {
+            const ner_agg_val *a = s2->agg;
+            uint32_t maj = agg_major(a);
+            out[n++] = ap_feat(T_AGG_MAJ, maj);
+            out[n++] = ap_feat2(T_AGG_MAJ_SSHAPE, maj, cur->sshape);
+            out[n++] = ap_feat(T_AGG_FIRST, a->first);
+            out[n++] = ap_feat(T_AGG_MASK, a->mask);
+            out[n++] = ap_feat(T_AGG_S1, (uint64_t)maj << 16 | s2->s1_cur);
+            if (a->ext) {
+                out[n++] = ap_feat(T_AGG_EXT, a->ext);
+            }
+        }
+        if (s2->agg_prev) {
+            out[n++] = ap_feat(T_AGG_MAJ_PREV, agg_major(s2->agg_prev));
+        }
+        if (s2->agg_next) {
+            out[n++] = ap_feat(T_AGG_MAJ_NEXT, agg_major(s2->agg_next));
+        }
+    }
     return n;
 }
 
@@ -511,3 +563,118 @@ void ner_docmem_put(ner_docmem *d, uint64_t key, uint32_t val)
     }
 }
 
+
+/* ---- stage-1 aggregates (two-stage models) ---- */
+
+void ner_agg_init(ner_agg *a)
+{
+    memset(a, 0, sizeof *a);
+    a->mask = 1023;
+    a->key = xcalloc(a->mask + 1, sizeof *a->key);
+    a->gen = xcalloc(a->mask + 1, sizeof *a->gen);
+    a->val = xcalloc(a->mask + 1, sizeof *a->val);
+    a->cur = 1;
+}
+
+void ner_agg_fini(ner_agg *a)
+{
+    xfree(a->key);
+    xfree(a->gen);
+    xfree(a->val);
+    memset(a, 0, sizeof *a);
+}
+
+void ner_agg_begin(ner_agg *a)
+{
+    a->cur++;
+    a->n = 0;
+    if (a->cur == 0) {
+        memset(a->gen, 0, (a->mask + 1) * sizeof *a->gen);
+        a->cur = 1;
+    }
+}
+
+const ner_agg_val *ner_agg_get(const ner_agg *a, uint64_t key)
+{
+    size_t s = dm_slot(key, a->mask);
+    for (;;) {
+        if (a->gen[s] != a->cur) {
+            return NULL;
+        }
+        if (a->key[s] == key) {
+            return &a->val[s];
+        }
+        s = (s + 1) & a->mask;
+    }
+}
+
+static ner_agg_val *agg_slot(ner_agg *a, uint64_t key);
+
+static void agg_grow(ner_agg *a)
+{
+    size_t old = a->mask + 1;
+    uint64_t *k = a->key;
+    uint32_t *g = a->gen;
+    ner_agg_val *v = a->val;
+    uint32_t cur = a->cur;
+    a->mask = old * 2 - 1;
+    a->key = xcalloc(old * 2, sizeof *a->key);
+    a->gen = xcalloc(old * 2, sizeof *a->gen);
+    a->val = xcalloc(old * 2, sizeof *a->val);
+    a->n = 0;
+    for (size_t i = 0; i < old; i++) {
+        if (g[i] == cur) {
+            *agg_slot(a, k[i]) = v[i];
+        }
+    }
+    xfree(k);
+    xfree(g);
+    xfree(v);
+}
+
+static ner_agg_val *agg_slot(ner_agg *a, uint64_t key)
+{
+    if ((a->n + 1) * 2 > a->mask) {
+        agg_grow(a);
+    }
+    size_t s = dm_slot(key, a->mask);
+    for (;;) {
+        if (a->gen[s] != a->cur) {
+            a->gen[s] = a->cur;
+            a->key[s] = key;
+            memset(&a->val[s], 0, sizeof a->val[s]);
+            a->n++;
+            return &a->val[s];
+        }
+        if (a->key[s] == key) {
+            return &a->val[s];
+        }
+        s = (s + 1) & a->mask;
+    }
+}
+
+void ner_agg_add_sent(ner_agg *a, const ner_word *w, const uint32_t *cls,
+                      size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!ner_doc_word(&w[i])) {
+            continue;
+        }
+        uint32_t c = cls[i];
+        uint32_t v = ner_doc_value(c);
+        if (v >= 2 + NER_MAX_TYPES_INT) {
+            continue;
+        }
+        ner_agg_val *x = agg_slot(a, w[i].lower);
+        if (x->mask == 0) {
+            x->first = (uint16_t)v;
+        }
+        x->mask |= 1u << v;
+        if (x->cnt[v] < UINT16_MAX) {
+            x->cnt[v]++;
+        }
+        if (c != 0 && ((c - 1) & 3u) != 3) {
+            x->ext |= (uint16_t)(1u << ((c - 1) / 4));
+        }
+    }
+}

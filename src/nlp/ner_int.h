@@ -16,15 +16,18 @@
 #define NER_WINDOW          2 /* words at -2..+2 */
 #define NER_OFFSETS         (2 * NER_WINDOW + 1)
 #define NER_MAX_WORD_FEATS  24 /* per word and offset */
-#define NER_MAX_CTX_FEATS   64
+#define NER_MAX_CTX_FEATS   96
 #define NER_NO_LABEL        0xffffu /* "previous label" before the sentence */
 #define NER_GAZ_CATS        8
 #define NER_GAZ_MAXLEN      8 /* tokens in a gazetteer entry */
+#define NER_MAX_TYPES_INT   8 /* NER_MAX_TYPES of ner.h */
 #define NER_ALL_FEATS       (NER_OFFSETS * NER_MAX_WORD_FEATS + 4 + NER_MAX_CTX_FEATS)
 
 enum {
     NER_OPT_POS = 1u << 0, /* POS features */
-    NER_OPT_DOC = 1u << 1  /* non-local document features */
+    NER_OPT_DOC = 1u << 1, /* non-local document features */
+    NER_OPT_TWO = 1u << 2  /* a second stage ("nr2") over the first one's
+                              labels for the whole document */
 };
 
 /* "ner.opts" */
@@ -128,6 +131,8 @@ size_t ner_word_feats(const ner_word *w, int k, bool use_pos, uint64_t *out);
 /* Features of the two previous labels only (cacheable per pair). */
 size_t ner_pair_feats(uint32_t p1, uint32_t p2, uint64_t *out);
 
+typedef struct ner_s2 ner_s2; /* below */
+
 /* Everything else about token i. */
 typedef struct ner_ctx {
     uint32_t p1, p2;                 /* previous labels (NER_NO_LABEL) */
@@ -138,7 +143,40 @@ typedef struct ner_ctx {
     bool first;        /* first token of the sentence */
     bool caps_sent;    /* most letters of the sentence are capitals */
     bool use_pos;
+    const ner_s2 *s2; /* second stage only */
 } ner_ctx;
+
+/* Stage-1 labels aggregated over a document (two-stage models): per
+ * case-folded token with a capital letter, what the first stage said of
+ * its occurrences. */
+typedef struct ner_agg_val {
+    uint32_t mask;  /* bit v for each document value v (ner_doc_value) */
+    uint16_t first; /* value of the first occurrence */
+    uint16_t ext;   /* bit t: inside a multi-token entity of type t */
+    uint16_t cnt[2 + NER_MAX_TYPES_INT]; /* occurrences per value */
+} ner_agg_val;
+
+typedef struct ner_agg {
+    uint64_t *key;
+    uint32_t *gen;
+    ner_agg_val *val;
+    size_t mask, n;
+    uint32_t cur;
+} ner_agg;
+
+void ner_agg_init(ner_agg *a);
+void ner_agg_fini(ner_agg *a);
+void ner_agg_begin(ner_agg *a);
+const ner_agg_val *ner_agg_get(const ner_agg *a, uint64_t key);
+/* Records the stage-1 classes cls of the n words of one sentence. */
+void ner_agg_add_sent(ner_agg *a, const ner_word *w, const uint32_t *cls,
+                      size_t n);
+
+/* What the second stage adds to a token's context. */
+struct ner_s2 {
+    uint32_t s1_prev, s1_cur, s1_next; /* stage-1 classes (NER_NO_LABEL) */
+    const ner_agg_val *agg, *agg_prev, *agg_next; /* NULL: none */
+};
 
 /* Features of the previous label and the current word (cacheable per
  * pair), then everything else about token i. */

@@ -388,7 +388,7 @@ static uint32_t best_allowed(const int32_t *s, uint32_t nc, uint32_t p1,
 /* One pass over document d. Returns the number of correct tokens. */
 static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
                         uint32_t flags, const ner_word *pseudo,
-                        ner_docmem *dm)
+                        ner_docmem *dm, const uint32_t *s1all, ner_agg *agg)
 {
     const ner_corpus *c = td->c;
     uint32_t nc = ap_trainer_n_classes(tr);
@@ -396,6 +396,13 @@ static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
     bool use_doc = (flags & NER_OPT_DOC) != 0;
     size_t right = 0;
     ner_docmem_begin(dm);
+    if (s1all) {
+        ner_agg_begin(agg);
+        for (uint32_t s = c->doc[d]; s < c->doc[d + 1]; s++) {
+            size_t a = c->sent[s], n = c->sent[s + 1] - a;
+            ner_agg_add_sent(agg, td->w + a, s1all + a, n);
+        }
+    }
     int32_t sc[AP_MAX_CLASSES];
     for (uint32_t s = c->doc[d]; s < c->doc[d + 1]; s++) {
         size_t a = c->sent[s], n = c->sent[s + 1] - a;
@@ -415,6 +422,21 @@ static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
             }
             nf += ner_pair_feats(p1, p2, f + nf);
             nf += ner_p1w_feats(p1, &w[i], f + nf);
+            ner_s2 s2;
+            if (s1all) {
+                const uint32_t *s1 = s1all + a;
+                s2.s1_prev = i ? s1[i - 1] : NER_NO_LABEL;
+                s2.s1_cur = s1[i];
+                s2.s1_next = i + 1 < n ? s1[i + 1] : NER_NO_LABEL;
+                s2.agg = ner_doc_word(&w[i]) ? ner_agg_get(agg, w[i].lower)
+                                             : NULL;
+                s2.agg_prev = i && ner_doc_word(&w[i - 1])
+                                  ? ner_agg_get(agg, w[i - 1].lower)
+                                  : NULL;
+                s2.agg_next = i + 1 < n && ner_doc_word(&w[i + 1])
+                                  ? ner_agg_get(agg, w[i + 1].lower)
+                                  : NULL;
+            }
             ner_ctx cx = {
                 .p1 = p1,
                 .p2 = p2,
@@ -433,6 +455,7 @@ static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
                 .first = i == 0,
                 .caps_sent = td->caps[s] != 0,
                 .use_pos = use_pos,
+                .s2 = s1all ? &s2 : NULL,
             };
             nf += ner_ctx_feats(&cx, f + nf);
             memset(sc, 0, nc * sizeof sc[0]);
@@ -459,17 +482,38 @@ static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
     return right;
 }
 
+/* The model file of a trainer; with s1 (a stage-1 model file), the
+ * trainer is the second stage: s1's "ner.*" sections are copied and the
+ * trainer's weights go to "nr2". */
 static ds_rc snapshot(const ap_trainer *tr, uint32_t flags,
                       const uint64_t *gaz, uint32_t gaz_cap,
                       uint32_t gaz_entries, const uint64_t *clu,
-                      uint32_t clu_cap, model_writer **out_w,
-                      ap_train_stats *st, ds_err *e)
+                      uint32_t clu_cap, const model_file *s1,
+                      model_writer **out_w, ap_train_stats *st, ds_err *e)
 {
     model_writer *w = model_writer_new(MODEL_KIND_NER);
+    if (s1) {
+        flags |= NER_OPT_TWO;
+    }
     ner_opts_sec os = {NER_SECTION_VERSION, flags,  gaz_cap, gaz_entries,
                        clu_cap,             {0, 0, 0}};
-    ds_rc rc;
-    if ((rc = ap_trainer_write(tr, w, "ner", st, e)) != DS_OK ||
+    ds_rc rc = DS_OK;
+    if (s1) {
+        static const char *const secs[] = {"ner.hdr", "ner.cls", "ner.tab",
+                                           "ner.ent"};
+        for (size_t i = 0; i < 4 && rc == DS_OK; i++) {
+            const void *p;
+            size_t n;
+            if ((rc = model_need(s1, secs[i], &p, &n, e)) == DS_OK) {
+                rc = model_writer_add(w, secs[i], p, n, e);
+            }
+        }
+        if (rc != DS_OK) {
+            model_writer_free(w);
+            return rc;
+        }
+    }
+    if ((rc = ap_trainer_write(tr, w, s1 ? "nr2" : "ner", st, e)) != DS_OK ||
         (rc = model_writer_add(w, "ner.opts", &os, sizeof os, e)) != DS_OK ||
         (rc = model_writer_add(w, "ner.gaz", gaz,
                                (size_t)gaz_cap * sizeof *gaz, e)) != DS_OK ||
@@ -506,6 +550,169 @@ static ds_rc eval_snapshot(model_writer *w, const ner_corpus *dev,
     return rc;
 }
 
+/* What every stage's training needs. */
+typedef struct stage {
+    const ner_train_opts *o;
+    const tdata *td;
+    uint32_t flags;
+    const ner_word *pseudo;
+    ner_docmem *dm;
+    ner_agg *agg;
+    const str *cls;
+    uint32_t nc;
+    const ap_train_opts *ao;
+    const ner_corpus *dev;
+    bool use_pos;
+    const uint64_t *gaz, *clu;
+    uint32_t gaz_cap, gaz_entries, clu_cap;
+} stage;
+
+/* Trains one model over the documents docs[0..nd) for `iterations`
+ * passes (the order shuffled with seed). With select, each pass is scored
+ * on dev and the best kept (the result fields are set); otherwise the
+ * last pass is the result. s1/s1cls: second stage over the stage-1 model
+ * s1 and the stage-1 classes of the training tokens. */
+static ds_rc run_stage(const stage *sg, uint32_t *docs, size_t nd,
+                       uint32_t iterations, uint64_t seed, bool select,
+                       const model_file *s1, const uint32_t *s1cls,
+                       model_writer **out_best, ner_train_result *out,
+                       ds_err *e)
+{
+    const ner_train_opts *o = sg->o;
+    ap_trainer *tr = ap_trainer_new(sg->cls, sg->nc, sg->ao);
+    ap_rng rng = {seed};
+    double best_f1 = -1;
+    model_writer *best = NULL;
+    ds_rc rc = DS_OK;
+    for (uint32_t it = 1; it <= iterations; it++) {
+        double t0 = now_s();
+        ap_shuffle(&rng, docs, nd);
+        size_t right = 0, toks = 0;
+        for (size_t di = 0; di < nd; di++) {
+            const ner_corpus *c = sg->td->c;
+            right += train_doc(tr, sg->td, docs[di], sg->flags, sg->pseudo,
+                               sg->dm, s1cls, sg->agg);
+            toks += c->sent[c->doc[docs[di] + 1]] - c->sent[c->doc[docs[di]]];
+        }
+        ap_trainer_end_epoch(tr);
+        if (!select && it < iterations) {
+            continue;
+        }
+        model_writer *w;
+        ap_train_stats st;
+        if ((rc = snapshot(tr, sg->flags, sg->gaz, sg->gaz_cap,
+                           sg->gaz_entries, sg->clu, sg->clu_cap, s1, &w, &st,
+                           e)) != DS_OK) {
+            break;
+        }
+        if (!select) {
+            best = w;
+            break;
+        }
+        ner_eval ev;
+        size_t bytes;
+        if ((rc = eval_snapshot(w, sg->dev, sg->use_pos, o->drop_types, &ev,
+                                &bytes, e)) != DS_OK) {
+            model_writer_free(w);
+            break;
+        }
+        if (o->progress) {
+            o->progress(o->progress_ctx, it,
+                        100.0 * (double)right / (double)(toks ? toks : 1),
+                        &ev, st.n_kept, bytes, now_s() - t0);
+        }
+        if (ev.all.f1 > best_f1) {
+            best_f1 = ev.all.f1;
+            model_writer_free(best);
+            best = w;
+            out->best_iter = it;
+            out->dev_f1 = ev.all.f1;
+            out->n_feats = st.n_kept;
+            out->n_pairs = st.n_pairs;
+            out->model_bytes = bytes;
+        } else {
+            model_writer_free(w);
+        }
+    }
+    ap_trainer_free(tr);
+    if (rc == DS_OK && !best) {
+        rc = ds_fail(e, DS_EINVAL, "no training iterations");
+    }
+    if (rc != DS_OK) {
+        model_writer_free(best);
+        return rc;
+    }
+    *out_best = best;
+    return DS_OK;
+}
+
+/* BILOU classes from IOB2 label ids (ner_tag_* out_labels) of a sentence. */
+static void labels_to_cls(const uint16_t *lab, size_t n, uint32_t *cls)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint16_t l = lab[i];
+        if (l == 0) {
+            cls[i] = 0;
+            continue;
+        }
+        uint32_t t = (l - 1u) / 2u;
+        bool begins = (l - 1u) % 2u == 0;
+        bool cont = i + 1 < n && lab[i + 1] == 2 + 2 * t;
+        uint32_t b = begins ? (cont ? 0u : 3u) : (cont ? 1u : 2u);
+        cls[i] = 1 + 4 * t + b;
+    }
+}
+
+/* Tags the documents d with d % folds == k with the stage-1 model in w
+ * (consumed) and stores their classes in s1cls. */
+static ds_rc tag_fold(model_writer *w, const ner_corpus *c, uint32_t folds,
+                      uint32_t k, bool use_pos, uint32_t *s1cls, ds_err *e)
+{
+    size_t len;
+    void *p = model_writer_take(w, &len);
+    model_file *mf = NULL;
+    ner_model *nm = NULL;
+    ds_rc rc = model_open_mem(p, len, "fold", &mf, e);
+    if (rc == DS_OK) {
+        rc = ner_model_from(mf, &nm, e);
+    }
+    if (rc == DS_OK) {
+        ner_tagger *tg = ner_tagger_new(nm);
+        str *words = xmalloc((c->n_toks + 1) * sizeof *words);
+        str *pos = xmalloc((c->n_toks + 1) * sizeof *pos);
+        uint16_t *lab = xmalloc((c->n_toks + 1) * sizeof *lab);
+        ner_span *spans = xmalloc((c->n_toks + 1) * sizeof *spans);
+        uint32_t *starts = xmalloc((c->n_sents + 1) * sizeof *starts);
+        for (size_t i = 0; i < c->n_toks; i++) {
+            words[i] = c->toks[i].word;
+            pos[i] = c->toks[i].pos;
+        }
+        for (size_t d = k; d < c->n_docs; d += folds) {
+            uint32_t s0 = c->doc[d], s1 = c->doc[d + 1];
+            size_t a0 = c->sent[s0];
+            for (uint32_t s = s0; s <= s1; s++) {
+                starts[s - s0] = (uint32_t)(c->sent[s] - a0);
+            }
+            ner_tag_doc_flat(tg, words + a0, use_pos ? pos + a0 : NULL,
+                             starts, s1 - s0, spans, lab + a0);
+            for (uint32_t s = s0; s < s1; s++) {
+                labels_to_cls(lab + c->sent[s], c->sent[s + 1] - c->sent[s],
+                              s1cls + c->sent[s]);
+            }
+        }
+        xfree(words);
+        xfree(pos);
+        xfree(lab);
+        xfree(spans);
+        xfree(starts);
+        ner_tagger_free(tg);
+    }
+    ner_model_free(nm);
+    model_close(mf);
+    xfree(p);
+    return rc;
+}
+
 ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
 {
     memset(out, 0, sizeof *out);
@@ -515,8 +722,12 @@ ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
     memset(&dc, 0, sizeof dc);
     tdata td;
     memset(&td, 0, sizeof td);
-    ap_trainer *tr = NULL;
     model_writer *best = NULL;
+    model_file *s1mf = NULL;
+    void *s1bytes = NULL;
+    uint32_t *s1cls = NULL;
+    ner_agg agg;
+    ner_agg_init(&agg);
     uint32_t *order = NULL;
     uint64_t *gaz = NULL, *clu = NULL;
     uint32_t gaz_cap = 0, gaz_entries = 0, clu_cap = 0;
@@ -604,58 +815,71 @@ ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
         ner_word_pseudo(&pseudo[p], p);
     }
     ap_train_opts ao = {o->min_count, o->prune_below};
-    tr = ap_trainer_new(cls, nc, &ao);
     out->train_tokens = tc.n_toks;
     out->train_docs = tc.n_docs;
     out->gaz_entries = gaz_entries;
     order = xmalloc((tc.n_docs + 1) * sizeof *order);
+    stage st = {
+        .o = o, .td = &td, .flags = flags, .pseudo = pseudo, .dm = &dm,
+        .agg = &agg, .cls = cls, .nc = nc, .ao = &ao, .dev = &dc,
+        .use_pos = use_pos, .gaz = gaz, .gaz_cap = gaz_cap,
+        .gaz_entries = gaz_entries, .clu = clu, .clu_cap = clu_cap,
+    };
+    uint32_t stages = o->stages == 2 ? 2 : 1;
+    if (stages == 2) {
+        /* Jackknifed stage-1 labels of the training documents: fold k is
+         * tagged by a model trained on the other folds. */
+        uint32_t folds = o->folds >= 2 ? o->folds : 5;
+        s1cls = xcalloc(tc.n_toks + 1, sizeof *s1cls);
+        for (uint32_t k = 0; k < folds; k++) {
+            size_t nd = 0;
+            for (size_t d = 0; d < tc.n_docs; d++) {
+                if (d % folds != k) {
+                    order[nd++] = (uint32_t)d;
+                }
+            }
+            model_writer *fw = NULL;
+            if ((rc = run_stage(&st, order, nd, o->jk_iterations
+                                                     ? o->jk_iterations
+                                                     : 8,
+                                o->seed + k + 1, false, NULL, NULL, &fw,
+                                out, e)) != DS_OK) {
+                goto out;
+            }
+            rc = tag_fold(fw, &tc, folds, k, use_pos, s1cls, e);
+            model_writer_free(fw);
+            if (rc != DS_OK) {
+                goto out;
+            }
+            if (o->progress) {
+                fprintf(stderr, "fold %u of %u tagged\n", k + 1, folds);
+            }
+        }
+    }
     for (size_t i = 0; i < tc.n_docs; i++) {
         order[i] = (uint32_t)i;
     }
-    ap_rng rng = {o->seed};
-    double best_f1 = -1;
-    for (uint32_t it = 1; it <= o->iterations; it++) {
-        double t0 = now_s();
-        ap_shuffle(&rng, order, tc.n_docs);
-        size_t right = 0;
-        for (size_t di = 0; di < tc.n_docs; di++) {
-            right += train_doc(tr, &td, order[di], flags, pseudo, &dm);
-        }
-        ap_trainer_end_epoch(tr);
-        model_writer *w;
-        ap_train_stats st;
-        if ((rc = snapshot(tr, flags, gaz, gaz_cap, gaz_entries, clu, clu_cap,
-                           &w, &st, e)) != DS_OK) {
-            goto out;
-        }
-        ner_eval ev;
-        size_t bytes;
-        if ((rc = eval_snapshot(w, &dc, use_pos, o->drop_types, &ev, &bytes,
-                                e)) != DS_OK) {
-            model_writer_free(w);
-            goto out;
-        }
-        if (o->progress) {
-            o->progress(o->progress_ctx, it,
-                        100.0 * (double)right / (double)tc.n_toks, &ev,
-                        st.n_kept, bytes, now_s() - t0);
-        }
-        if (ev.all.f1 > best_f1) {
-            best_f1 = ev.all.f1;
-            model_writer_free(best);
-            best = w;
-            out->best_iter = it;
-            out->dev_f1 = ev.all.f1;
-            out->n_feats = st.n_kept;
-            out->n_pairs = st.n_pairs;
-            out->model_bytes = bytes;
-        } else {
-            model_writer_free(w);
-        }
-    }
-    if (!best) {
-        rc = ds_fail(e, DS_EINVAL, "no training iterations");
+    if ((rc = run_stage(&st, order, tc.n_docs, o->iterations, o->seed, true,
+                        NULL, NULL, &best, out, e)) != DS_OK) {
         goto out;
+    }
+    if (stages == 2) {
+        size_t len;
+        s1bytes = model_writer_take(best, &len);
+        model_writer_free(best);
+        best = NULL;
+        if ((rc = model_open_mem(s1bytes, len, "stage 1", &s1mf, e)) !=
+            DS_OK) {
+            goto out;
+        }
+        out->stage1_f1 = out->dev_f1;
+        for (size_t i = 0; i < tc.n_docs; i++) {
+            order[i] = (uint32_t)i;
+        }
+        if ((rc = run_stage(&st, order, tc.n_docs, o->iterations, o->seed,
+                            true, s1mf, s1cls, &best, out, e)) != DS_OK) {
+            goto out;
+        }
     }
     if (o->out_path &&
         (rc = model_writer_write_file(best, o->out_path, e)) != DS_OK) {
@@ -664,7 +888,10 @@ ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
     out->seconds = now_s() - t_start;
 out:
     model_writer_free(best);
-    ap_trainer_free(tr);
+    model_close(s1mf);
+    xfree(s1bytes);
+    xfree(s1cls);
+    ner_agg_fini(&agg);
     xfree(order);
     xfree(gaz);
     xfree(clu);

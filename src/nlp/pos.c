@@ -2,6 +2,7 @@
  * decoding with cached per-word scores, evaluation (see pos.h). */
 #include "nlp/pos.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -34,6 +35,10 @@ enum {
     T_SUF4,
     T_AMB_FREQ,
     T_PRE2,
+    T_CLUS,      /* word class (exact form, else lower case) */
+    T_LCLUS,     /* word class of the lower case */
+    T_CLUS_CASE, /* class x capitalization flags */
+    T_CLUS_SUF2, /* class x suffix 2 */
     /* context templates */
     T_P1 = 100,
     T_P2,
@@ -48,7 +53,21 @@ enum {
     T_LOWER_PN,
     T_P1_SSHAPE,
     T_P2_LOWER,
+    T_CLUS_PREV, /* class(-1) x class(0) */
+    T_CLUS_NEXT, /* class(0) x class(+1) */
+    T_P1_CLUS_UNUSED,
+    /* pass-2 templates */
+    T2_R1 = 200,
+    T2_R2,
+    T2_R1R2,
+    T2_R1_LOWER,
+    T2_R1_AMB,
+    T2_P1_R1,
+    T2_R1_CLUS,
+    T2_R1_LOWER1,
+    T2_P1,
 };
+
 
 enum {
     F_DIGIT = 1u << 0,
@@ -183,6 +202,8 @@ void pos_word_init(pos_word *w, str s, const pos_dict *d)
         w->suf[k] = ap_hash(low + start, nl - start);
     }
     pos_word_set_dict(w, pos_dict_get(d, w->lower));
+    w->clus = pos_clus_get(d, w->form);
+    w->lclus = w->lower == w->form ? w->clus : pos_clus_get(d, w->lower);
 }
 
 void pos_word_pseudo(pos_word *w, uint32_t which)
@@ -202,6 +223,10 @@ size_t pos_word_feats(const pos_word *w, int k, uint64_t *out)
     }
     out[n++] = ap_feat(WT(T_LOWER, k), w->lower);
     out[n++] = ap_feat(WT(T_AMB, k), w->amb);
+    uint32_t cl = w->clus ? w->clus : w->lclus;
+    if (k != 0) {
+        out[n++] = ap_feat(WT(T_CLUS, k), cl);
+    }
     if (k == 0) {
         out[n++] = ap_feat(WT(T_BIAS, 0), 0);
         out[n++] = ap_feat(WT(T_FORM, 0), w->form);
@@ -216,6 +241,11 @@ size_t pos_word_feats(const pos_word *w, int k, uint64_t *out)
         out[n++] = ap_feat(WT(T_FLAGS, 0), w->flags);
         out[n++] = ap_feat2(WT(T_AMB_SUF3, 0), w->amb, w->suf[2]);
         out[n++] = ap_feat2(WT(T_AMB_FREQ, 0), w->amb, (w->dval >> 48) & 0xff);
+        out[n++] = ap_feat(WT(T_CLUS, 0), w->clus);
+        out[n++] = ap_feat(WT(T_LCLUS, 0), w->lclus);
+        out[n++] = ap_feat2(WT(T_CLUS_CASE, 0), cl,
+                            w->flags & (F_INITUPPER | F_ALLUPPER));
+        out[n++] = ap_feat2(WT(T_CLUS_SUF2, 0), cl, w->suf[1]);
     } else if (k == -1 || k == 1) {
         out[n++] = ap_feat(WT(T_SUF3, k), w->suf[2]);
         out[n++] = ap_feat(WT(T_SSHAPE, k), w->sshape);
@@ -249,6 +279,13 @@ size_t pos_bigram_feats(const pos_word *const w[5], uint64_t *out)
     out[n++] = ap_feat2(T_AMB_NEXT, c->amb, nx->amb);
     out[n++] = ap_feat2(T_AMB_PREV, p->amb, c->amb);
     out[n++] = ap_feat2(T_LOWER_PN, p->lower, nx->lower);
+    {
+        uint32_t cp = p->clus ? p->clus : p->lclus;
+        uint32_t cc = c->clus ? c->clus : c->lclus;
+        uint32_t cn = nx->clus ? nx->clus : nx->lclus;
+        out[n++] = ap_feat2(T_CLUS_PREV, cp + (p->pseudo << 16), cc);
+        out[n++] = ap_feat2(T_CLUS_NEXT, cc, cn + (nx->pseudo << 16));
+    }
     return n;
 }
 
@@ -261,6 +298,27 @@ size_t pos_ctx_feats(uint32_t p1, uint32_t p2, const pos_word *const w[5],
     out[n++] = ap_feat2(T_P1_AMB, p1, c->amb);
     out[n++] = ap_feat2(T_P1_SSHAPE, p1, c->sshape);
     out[n++] = ap_feat2(T_P2_LOWER, p2, c->lower);
+    return n;
+}
+
+size_t pos_pass2_pair_feats(uint32_t r1, uint32_t r2, uint64_t *out)
+{
+    out[0] = ap_feat(T2_R1, r1);
+    out[1] = ap_feat(T2_R2, r2);
+    out[2] = ap_feat(T2_R1R2, ((uint64_t)r1 << 16) | r2);
+    return 3;
+}
+
+size_t pos_pass2_feats(uint32_t p1, uint32_t r1, uint32_t r2,
+                       const pos_word *c, const pos_word *nx, uint64_t *out)
+{
+    (void)r2;
+    size_t n = 0;
+    (void)nx;
+    out[n++] = ap_feat2(T2_R1_LOWER, r1, c->lower);
+    out[n++] = ap_feat2(T2_R1_CLUS, r1, c->clus ? c->clus : c->lclus);
+    out[n++] = ap_feat2(T2_R1_AMB, r1, c->amb);
+    out[n++] = ap_feat2(T2_P1_R1, ((uint64_t)p1 << 16) | r1, c->amb);
     return n;
 }
 
@@ -283,12 +341,35 @@ uint64_t pos_dict_get(const pos_dict *d, uint64_t lower)
     }
 }
 
+uint32_t pos_clus_get(const pos_dict *d, uint64_t form)
+{
+    if (d->clus_cap == 0) {
+        return 0;
+    }
+    uint64_t key = pos_clus_key(form);
+    uint32_t s = ap_home(key, d->clus_cap);
+    for (;;) {
+        uint64_t v = d->clus[s];
+        if ((v & POS_CLUS_KEY) == key) {
+            return (uint32_t)(v & 0xffffu);
+        }
+        if (v == 0) {
+            return 0;
+        }
+        if (++s == d->clus_cap) {
+            s = 0;
+        }
+    }
+}
+
 /* ---- model ---- */
 
 struct pos_model {
     model_file *own; /* when opened from a path */
     const model_file *mf;
     ap_model *ap;
+    ap_model *ap2; /* second pass, NULL: none */
+    float sc1, sc2;
     pos_dict dict;
     uint32_t n_tags;
     str *upos, *xpos;
@@ -326,6 +407,31 @@ ds_rc pos_model_from(const model_file *mf, pos_model **out_m, ds_err *e)
                        "%s: section 'pos.dict' has %zu bytes for %u slots", mn,
                        dn, o.dict_cap);
     }
+    const void *cp = NULL;
+    size_t cn = 0;
+    if (o.clus_cap && (rc = model_need(mf, "pos.clus", &cp, &cn, e)) != DS_OK) {
+        return rc;
+    }
+    if (cn != (size_t)o.clus_cap * sizeof(uint64_t) ||
+        o.n_clusters > POS_MAX_CLUS) {
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: section 'pos.clus' has %zu bytes for %u slots", mn,
+                       cn, o.clus_cap);
+    }
+    const uint64_t *cs = cp;
+    bool clus_empty = o.clus_cap == 0;
+    for (uint32_t i = 0; i < o.clus_cap; i++) {
+        uint32_t c = (uint32_t)(cs[i] & 0xffffu);
+        if (cs[i] == 0) {
+            clus_empty = true;
+        } else if (c == 0 || c > o.n_clusters || !(cs[i] & POS_CLUS_KEY)) {
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: section 'pos.clus' slot %u is bad", mn, i);
+        }
+    }
+    if (!clus_empty) {
+        return ds_fail(e, DS_EFORMAT, "%s: section 'pos.clus' is full", mn);
+    }
     const pos_dict_slot *ds = dp;
     bool has_empty = o.dict_cap == 0;
     for (uint32_t i = 0; i < o.dict_cap && !has_empty; i++) {
@@ -353,10 +459,29 @@ ds_rc pos_model_from(const model_file *mf, pos_model **out_m, ds_err *e)
                            i);
         }
     }
+    ap_model *ap2 = NULL;
+    const void *h2;
+    size_t h2n;
+    if (model_section(mf, "ps2.hdr", &h2, &h2n)) {
+        if ((rc = ap_model_load(mf, "ps2", &ap2, e)) != DS_OK) {
+            ap_model_free(ap);
+            return rc;
+        }
+        if (ap_n_classes(ap2) != n_cls) {
+            ap_model_free(ap);
+            ap_model_free(ap2);
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: the second pass has %u tags, the first %u", mn,
+                           ap_n_classes(ap2), n_cls);
+        }
+    }
     pos_model *m = xcalloc(1, sizeof *m);
     m->mf = mf;
     m->ap = ap;
-    m->dict = (pos_dict){ds, o.dict_cap};
+    m->ap2 = ap2;
+    m->sc1 = ap_scale(ap);
+    m->sc2 = ap2 ? ap_scale(ap2) : 0;
+    m->dict = (pos_dict){ds, o.dict_cap, o.clus_cap, cs};
     m->n_tags = ap_n_classes(ap);
     m->upos = xcalloc(m->n_tags, sizeof *m->upos);
     m->xpos = xcalloc(m->n_tags, sizeof *m->xpos);
@@ -396,6 +521,7 @@ void pos_model_free(pos_model *m)
         return;
     }
     ap_model_free(m->ap);
+    ap_model_free(m->ap2);
     xfree(m->upos);
     xfree(m->xpos);
     model_close(m->own);
@@ -436,7 +562,10 @@ struct pos_tagger {
     uint32_t ncp; /* nc rounded up to a multiple of 4: vector stride */
     size_t width;
     ap_vcache *words, *pairs;
+    ap_vcache *rpairs; /* pass 2: right-tag pairs */
     int32_t *acc;    /* n * nc */
+    uint16_t *t1;    /* n: pass-1 tags when there is a second pass */
+    int32_t *s2;     /* ncp: pass-2 scores of one word */
     pos_word *ctx;   /* n + 4: ctx[i + 2] is word i, pseudo-words around */
     uint64_t *keys;  /* n: form hashes */
     uint16_t *cand;  /* n * POS_DICT_TAGS */
@@ -454,6 +583,8 @@ pos_tagger *pos_tagger_new(const pos_model *m)
     t->width = (size_t)POS_OFFSETS * t->ncp + PW_INTS;
     t->words = ap_vcache_new(WORD_CACHE_SLOTS, t->width);
     t->pairs = ap_vcache_new(PAIR_CACHE_SLOTS, t->ncp);
+    t->rpairs = ap_vcache_new(PAIR_CACHE_SLOTS, t->ncp);
+    t->s2 = xcalloc(t->ncp, sizeof *t->s2);
     t->pseudo_blocks = xcalloc(5 * t->width, sizeof(int32_t));
     for (uint32_t p = 1; p <= 4; p++) {
         int32_t *b = t->pseudo_blocks + p * t->width;
@@ -473,6 +604,9 @@ void pos_tagger_free(pos_tagger *t)
     }
     ap_vcache_free(t->words);
     ap_vcache_free(t->pairs);
+    ap_vcache_free(t->rpairs);
+    xfree(t->s2);
+    xfree(t->t1);
     xfree(t->acc);
     xfree(t->ctx);
     xfree(t->keys);
@@ -540,13 +674,10 @@ static void scatter(pos_tagger *t, const int32_t *block, long j, size_t n)
     }
 }
 
-void pos_tag_sent(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
+/* Grows the per-sentence buffers to n words. */
+static void ensure_cap(pos_tagger *t, size_t n)
 {
-    if (n == 0) {
-        return;
-    }
-    const pos_model *m = t->m;
-    uint32_t nc = t->ncp; /* stride; argmax over the t->nc real tags */
+    uint32_t nc = t->ncp;
     if (n > t->cap) {
         t->cap = n;
         xfree(t->acc);
@@ -554,12 +685,23 @@ void pos_tag_sent(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
         xfree(t->keys);
         xfree(t->cand);
         xfree(t->n_cand);
+        xfree(t->t1);
+        t->t1 = xmalloc(n * sizeof *t->t1);
         t->acc = xmalloc(n * nc * sizeof *t->acc);
         t->ctx = xmalloc((n + 4) * sizeof *t->ctx);
         t->keys = xmalloc(n * sizeof *t->keys);
         t->cand = xmalloc(n * POS_DICT_TAGS * sizeof *t->cand);
         t->n_cand = xmalloc(n);
     }
+}
+
+/* The first pass: tags into out_tags; t->acc keeps the scores (for a
+ * closed word, of its candidate tags only). */
+static void pass1(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
+{
+    const pos_model *m = t->m;
+    uint32_t nc = t->ncp; /* stride; argmax over the t->nc real tags */
+    ensure_cap(t, n);
     memset(t->acc, 0, n * nc * sizeof *t->acc);
     /* 1. The words (one cache lookup each) and their candidate tags. */
     for (size_t j = 0; j < n; j++) {
@@ -618,9 +760,9 @@ void pos_tag_sent(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
         if (nk) {
             const uint16_t *cd = t->cand + i * POS_DICT_TAGS;
             best = cd[0];
-            int32_t bs = s[best] + pv[best];
+            int32_t bs = s[best] += pv[best];
             for (uint32_t q = 1; q < nk; q++) {
-                int32_t v = s[cd[q]] + pv[cd[q]];
+                int32_t v = s[cd[q]] += pv[cd[q]];
                 if (v > bs) {
                     bs = v;
                     best = cd[q];
@@ -633,6 +775,112 @@ void pos_tag_sent(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
         out_tags[i] = (uint16_t)best;
         p2 = p1;
         p1 = best;
+    }
+}
+
+/* The second pass over the first's tags t->t1 and scores t->acc. */
+static void pass2(pos_tagger *t, size_t n, uint16_t *out_tags)
+{
+    const pos_model *m = t->m;
+    uint32_t nc = t->ncp;
+    const uint16_t *t1 = t->t1;
+    float sc1 = m->sc1, sc2 = m->sc2;
+    uint32_t p1 = POS_NO_TAG;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t nk = t->n_cand[i];
+        const uint16_t *cd = t->cand + i * POS_DICT_TAGS;
+        if (nk == 1) {
+            out_tags[i] = cd[0];
+            p1 = cd[0];
+            continue;
+        }
+        uint32_t r1 = i + 1 < n ? t1[i + 1] : POS_NO_TAG;
+        uint32_t r2 = i + 2 < n ? t1[i + 2] : POS_NO_TAG;
+        uint64_t pk = ap_mix(((uint64_t)r1 << 16 | r2) + 7);
+        bool fresh;
+        int32_t *pv = ap_vcache_get(t->rpairs, pk, &fresh);
+        if (fresh) {
+            uint64_t f[4];
+            size_t nf = pos_pass2_pair_feats(r1, r2, f);
+            ap_score_add(m->ap2, f, nf, pv);
+        }
+        int32_t *s2 = t->s2;
+        memcpy(s2, pv, nc * sizeof *s2);
+        uint64_t f[POS_MAX_CTX_FEATS];
+        size_t nf = pos_pass2_feats(p1, r1, r2, &t->ctx[i + 2], &t->ctx[i + 3],
+                                    f);
+        ap_score_add(m->ap2, f, nf, s2);
+        const int32_t *s = t->acc + i * nc;
+        uint32_t best;
+        if (nk) {
+            best = cd[0];
+            float bs = (float)s[best] * sc1 + (float)s2[best] * sc2;
+            for (uint32_t q = 1; q < nk; q++) {
+                float v = (float)s[cd[q]] * sc1 + (float)s2[cd[q]] * sc2;
+                if (v > bs) {
+                    bs = v;
+                    best = cd[q];
+                }
+            }
+        } else {
+            best = 0;
+            float bs = (float)s[0] * sc1 + (float)s2[0] * sc2;
+            for (uint32_t c = 1; c < t->nc; c++) {
+                float v = (float)s[c] * sc1 + (float)s2[c] * sc2;
+                if (v > bs) {
+                    bs = v;
+                    best = c;
+                }
+            }
+        }
+        out_tags[i] = (uint16_t)best;
+        p1 = best;
+    }
+}
+
+void pos_tag_sent(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
+{
+    if (n == 0) {
+        return;
+    }
+    if (!t->m->ap2) {
+        pass1(t, words, n, out_tags);
+        return;
+    }
+    ensure_cap(t, n);
+    pass1(t, words, n, t->t1);
+    pass2(t, n, out_tags);
+}
+
+void pos_tag_pass1(pos_tagger *t, const str *words, size_t n,
+                   uint16_t *out_tags, float *s1)
+{
+    if (n == 0) {
+        return;
+    }
+    pass1(t, words, n, out_tags);
+    if (!s1) {
+        return;
+    }
+    uint32_t nc = t->nc;
+    float sc = t->m->sc1;
+    for (size_t i = 0; i < n; i++) {
+        const int32_t *s = t->acc + i * t->ncp;
+        float *o = s1 + i * nc;
+        uint32_t nk = t->n_cand[i];
+        if (nk) {
+            const uint16_t *cd = t->cand + i * POS_DICT_TAGS;
+            for (uint32_t c = 0; c < nc; c++) {
+                o[c] = -INFINITY;
+            }
+            for (uint32_t q = 0; q < nk; q++) {
+                o[cd[q]] = (float)s[cd[q]] * sc;
+            }
+        } else {
+            for (uint32_t c = 0; c < nc; c++) {
+                o[c] = (float)s[c] * sc;
+            }
+        }
     }
 }
 

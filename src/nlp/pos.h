@@ -6,7 +6,9 @@
  * see doc/internals/pos.md): the word, its lower case, prefixes of 1-4
  * and suffixes of 1-5 characters, shapes, flags, an ambiguity class from a
  * tag dictionary (jackknifed in training), the same for the words at
- * -2..+2, word bigrams, the two previous predicted tags and conjunctions.
+ * -2..+2, word classes (copied into the model from models/ner-clusters.txt
+ * at training time), word and class bigrams, the two previous predicted
+ * tags and conjunctions.
  *
  * Speed: features that depend on one word form only (most of them) are
  * scored once per word type and kept in the tagger's cache (ap_vcache), so
@@ -16,7 +18,8 @@
  * be shared by threads; a pos_tagger (cache and scratch) belongs to one thread.
  *
  * Model files: kind MODEL_KIND_POS, sections "pos.hdr/cls/tab/ent" (the
- * ap model), "pos.dict" (tag dictionary) and "pos.opts" (feature options);
+ * ap model), "pos.dict" (tag dictionary), "pos.clus" (word classes),
+ * "pos.opts" (feature options) and optionally "ps2.*" (a second pass);
  * see doc/FORMATS.md. The shipped model is models/pos.model. */
 #ifndef NLP_POS_H
 #define NLP_POS_H

@@ -13,7 +13,7 @@
 #include "nlp/ap.h"
 #include "util/str.h"
 
-#define POS_SECTION_VERSION 2u
+#define POS_SECTION_VERSION 3u
 #define POS_WINDOW          2 /* words at -2..+2 */
 #define POS_OFFSETS         (2 * POS_WINDOW + 1)
 #define POS_MAX_WORD_FEATS  32 /* per word and offset */
@@ -23,10 +23,24 @@
 
 /* "pos.opts" */
 typedef struct pos_opts_sec {
-    uint32_t version;  /* POS_SECTION_VERSION */
-    uint32_t dict_cap; /* slots in "pos.dict" */
-    uint32_t reserved[2];
+    uint32_t version;    /* POS_SECTION_VERSION */
+    uint32_t dict_cap;   /* slots in "pos.dict" */
+    uint32_t clus_cap;   /* slots in "pos.clus" (0: no word classes) */
+    uint32_t n_clusters; /* word classes are 1..n_clusters */
 } pos_opts_sec;
+
+/* "pos.clus": word classes (clusters of distributional similarity, from
+ * models/ner-clusters.txt at training time), open addressing on ap_hash of
+ * the exact form (ap_home), one uint64 per slot: bits 16..63 of the form's
+ * hash, bits 0..15 the class (1..n_clusters); 0 = empty slot. */
+#define POS_CLUS_KEY  (~0xffffULL)
+#define POS_MAX_CLUS  0xfffeu
+/* The slot key of a form hash (never 0). */
+static inline uint64_t pos_clus_key(uint64_t h)
+{
+    h &= POS_CLUS_KEY;
+    return h ? h : 0x10000u;
+}
 
 /* "pos.dict": open addressing on the lower-case form's hash (ap_home),
  * key 0 = empty slot. val is the word's dictionary entry:
@@ -45,9 +59,12 @@ typedef struct pos_dict_slot {
 #define POS_DICT_TAGBITS 0xffffffffffffULL
 #define POS_DICT_CLOSED  (1ULL << 63)
 
+/* The tag dictionary and the word classes (what pos_word_init looks up). */
 typedef struct pos_dict {
     const pos_dict_slot *tab;
     uint32_t cap; /* 0: empty dictionary */
+    uint32_t clus_cap; /* 0: no word classes */
+    const uint64_t *clus;
 } pos_dict;
 
 /* What the features need to know of one word (or of a sentence boundary
@@ -59,6 +76,8 @@ typedef struct pos_word {
     uint64_t pre[4], suf[5];
     uint32_t flags;
     uint32_t pseudo; /* 0: a word; 1,2: -1,-2 before; 3,4: +1,+2 after */
+    uint32_t clus;   /* word class of the exact form, 0: none */
+    uint32_t lclus;  /* word class of the lower case, 0: none */
 } pos_word;
 
 /* Fills *w for the word form s. */
@@ -85,6 +104,28 @@ size_t pos_bigram_feats(const pos_word *const w[5], uint64_t *out);
 size_t pos_ctx_feats(uint32_t p1, uint32_t p2, const pos_word *const w[5],
                      uint64_t *out);
 
+/* ---- Second pass (optional "pos2" model in the file) ----
+ * After the first greedy pass, a second greedy left-to-right pass decides
+ * each word again with score = pass-1 score + pass-2 score (both in weight
+ * units: int32 scores times the model's ap_scale). The pass-2 features
+ * see the first pass's tags of the next two words (r1, r2; POS_NO_TAG past
+ * the end) and the previous pass-2 tag p1. Words with one candidate tag
+ * keep it. */
+
+/* Features of the right tags only (cacheable per pair). Returns 3. */
+size_t pos_pass2_pair_feats(uint32_t r1, uint32_t r2, uint64_t *out);
+/* The other pass-2 features of word c (next word nx). Returns their
+ * number (<= POS_MAX_CTX_FEATS). */
+size_t pos_pass2_feats(uint32_t p1, uint32_t r1, uint32_t r2,
+                       const pos_word *c, const pos_word *nx, uint64_t *out);
+
+/* The first pass only (for training the second): tags into out_tags and,
+ * when s1 is not NULL, the pass-1 scores in weight units into
+ * s1[i * n_tags + c], -INFINITY for the tags a closed word excludes. */
+struct pos_tagger;
+void pos_tag_pass1(struct pos_tagger *t, const str *words, size_t n,
+                   uint16_t *out_tags, float *s1);
+
 /* The candidate tags of a closed dictionary value into out[0..4);
  * returns their number, 0 when the word is not closed (every tag). */
 static inline uint32_t pos_dict_cands(uint64_t dval, uint16_t *out)
@@ -104,5 +145,7 @@ static inline uint32_t pos_dict_cands(uint64_t dval, uint16_t *out)
 
 /* Dictionary value of a lower-case form hash, 0 when not in the dictionary. */
 uint64_t pos_dict_get(const pos_dict *d, uint64_t lower);
+/* Word class of a form hash (ap_hash), 0 when it has none. */
+uint32_t pos_clus_get(const pos_dict *d, uint64_t form);
 
 #endif

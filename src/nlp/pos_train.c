@@ -1,10 +1,12 @@
 /* pos_train.c - training the part-of-speech tagger (see pos_train.h). */
 #include "nlp/pos_train.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "nlp/ap.h"
 #include "nlp/conllu.h"
@@ -25,7 +27,7 @@ typedef struct tdata {
     tsent *sents;
     size_t n_sents, cap_sents;
     /* tag set */
-    char **tag_names;
+    str *tag_str;
     uint32_t n_tags;
 } tdata;
 
@@ -320,6 +322,93 @@ static pos_dict_slot *build_dict(tdata *d, const pos_train_opts *o,
     return tab;
 }
 
+/* ---- word classes ---- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Reads "WORD<TAB>CLASS" lines (CLASS 0-based) into the "pos.clus" table
+ * (pos_int.h, where classes are CLASS + 1), keyed by the exact form. */
+static ds_rc load_clusters(const char *path, uint64_t **out_tab,
+                           uint32_t *out_cap, uint32_t *out_n,
+                           size_t *out_words, ds_err *e)
+{
+    *out_tab = NULL;
+    *out_cap = *out_n = 0;
+    *out_words = 0;
+    char *text;
+    size_t len;
+    ds_rc rc = conllu_load_file(path, &text, &len, e);
+    if (rc != DS_OK) {
+        return rc;
+    }
+    uint64_t *ents = NULL;
+    size_t n = 0, cap = 0;
+    uint32_t max_c = 0;
+    size_t line = 0;
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && text[j] != '\n') {
+            j++;
+        }
+        line++;
+        size_t tab = i;
+        while (tab < j && text[tab] != '\t') {
+            tab++;
+        }
+        if (j > i) {
+            unsigned long c = 0;
+            size_t q = tab + 1;
+            bool ok = tab > i && tab < j && q < j;
+            for (; ok && q < j; q++) {
+                ok = text[q] >= '0' && text[q] <= '9' && c < POS_MAX_CLUS;
+                c = c * 10 + (unsigned long)(text[q] - '0');
+            }
+            if (!ok || c + 1 > POS_MAX_CLUS) {
+                xfree(ents);
+                xfree(text);
+                return ds_fail(e, DS_EFORMAT,
+                               "%s:%zu: expected WORD<TAB>CLASS (0..%u)", path,
+                               line, POS_MAX_CLUS - 1);
+            }
+            ents = xgrow(ents, &cap, n + 1, sizeof *ents);
+            ents[n++] = pos_clus_key(ap_hash(text + i, tab - i)) | (c + 1);
+            if (c + 1 > max_c) {
+                max_c = (uint32_t)(c + 1);
+            }
+        }
+        i = j + 1;
+    }
+    xfree(text);
+    qsort(ents, n, sizeof *ents, cmp_u64);
+    /* Drop duplicate keys (a repeated word or a 48-bit collision): the
+     * first in key order wins. */
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m == 0 || (ents[m - 1] & POS_CLUS_KEY) != (ents[i] & POS_CLUS_KEY)) {
+            ents[m++] = ents[i];
+        }
+    }
+    uint32_t tcap = (uint32_t)(m + m / 2 + 8);
+    uint64_t *t = xcalloc(tcap, sizeof *t);
+    for (size_t i = 0; i < m; i++) {
+        uint32_t s = ap_home(ents[i] & POS_CLUS_KEY, tcap);
+        while (t[s]) {
+            s = s + 1 == tcap ? 0 : s + 1;
+        }
+        t[s] = ents[i];
+    }
+    xfree(ents);
+    *out_tab = t;
+    *out_cap = tcap;
+    *out_n = max_c;
+    *out_words = m;
+    return DS_OK;
+}
+
 /* All features of word i of sentence s (explicit, as the tagger sums
  * them from its caches). */
 static size_t token_feats(const tdata *d, const tsent *s, uint32_t i,
@@ -343,17 +432,23 @@ static size_t token_feats(const tdata *d, const tsent *s, uint32_t i,
     return n;
 }
 
-static ds_rc snapshot(const ap_trainer *tr, const pos_dict_slot *dict,
-                      uint32_t dict_cap, model_writer **out_w,
+static ds_rc snapshot(const ap_trainer *tr, const pos_dict *dict,
+                      uint32_t n_clusters, model_writer **out_w,
                       ap_train_stats *st, ds_err *e)
 {
     model_writer *w = model_writer_new(MODEL_KIND_POS);
-    pos_opts_sec os = {POS_SECTION_VERSION, dict_cap, {0, 0}};
+    pos_opts_sec os = {POS_SECTION_VERSION, dict->cap, dict->clus_cap,
+                       n_clusters};
     ds_rc rc;
     if ((rc = ap_trainer_write(tr, w, "pos", st, e)) != DS_OK ||
         (rc = model_writer_add(w, "pos.opts", &os, sizeof os, e)) != DS_OK ||
-        (rc = model_writer_add(w, "pos.dict", dict,
-                               (size_t)dict_cap * sizeof *dict, e)) != DS_OK) {
+        (rc = model_writer_add(w, "pos.dict", dict->tab,
+                               (size_t)dict->cap * sizeof *dict->tab, e)) !=
+            DS_OK ||
+        (dict->clus_cap &&
+         (rc = model_writer_add(w, "pos.clus", dict->clus,
+                                (size_t)dict->clus_cap * sizeof *dict->clus,
+                                e)) != DS_OK)) {
         model_writer_free(w);
         return rc;
     }
@@ -361,27 +456,361 @@ static ds_rc snapshot(const ap_trainer *tr, const pos_dict_slot *dict,
     return DS_OK;
 }
 
-static ds_rc eval_snapshot(model_writer *w, str dev, pos_eval *out,
-                           size_t *out_bytes, ds_err *e)
-{
+/* A model file in memory, opened with a tagger. */
+typedef struct mem_tagger {
+    void *bytes;
     size_t len;
-    void *p = model_writer_take(w, &len);
-    *out_bytes = len;
-    model_file *mf = NULL;
-    pos_model *pm = NULL;
-    pos_tagger *tg = NULL;
-    ds_rc rc = model_open_mem(p, len, "snapshot", &mf, e);
+    model_file *mf;
+    pos_model *pm;
+    pos_tagger *tg;
+} mem_tagger;
+
+static void mem_tagger_close(mem_tagger *mt)
+{
+    pos_tagger_free(mt->tg);
+    pos_model_free(mt->pm);
+    model_close(mt->mf);
+    xfree(mt->bytes);
+    memset(mt, 0, sizeof *mt);
+}
+
+/* Takes the bytes of w (w stays the caller's) and opens them. */
+static ds_rc mem_tagger_open(model_writer *w, mem_tagger *mt, ds_err *e)
+{
+    memset(mt, 0, sizeof *mt);
+    mt->bytes = model_writer_take(w, &mt->len);
+    ds_rc rc = model_open_mem(mt->bytes, mt->len, "snapshot", &mt->mf, e);
     if (rc == DS_OK) {
-        rc = pos_model_from(mf, &pm, e);
+        rc = pos_model_from(mt->mf, &mt->pm, e);
     }
-    if (rc == DS_OK) {
-        tg = pos_tagger_new(pm);
-        rc = pos_eval_conllu(tg, dev, out, e);
+    if (rc != DS_OK) {
+        mem_tagger_close(mt);
+        return rc;
     }
-    pos_tagger_free(tg);
-    pos_model_free(pm);
-    model_close(mf);
-    xfree(p);
+    mt->tg = pos_tagger_new(mt->pm);
+    return DS_OK;
+}
+
+/* One first-pass training epoch over the sentences in `order`. Returns the
+ * number of words predicted right. */
+static size_t epoch1(ap_trainer *tr, const tdata *d, const uint32_t *order,
+                     const pos_word *pseudo, const pos_train_opts *o)
+{
+    size_t right = 0;
+    for (size_t si = 0; si < d->n_sents; si++) {
+        const tsent *s = &d->sents[order[si]];
+        uint32_t p1 = POS_NO_TAG, p2 = POS_NO_TAG;
+        for (uint32_t i = 0; i < s->n; i++) {
+            uint64_t f[POS_OFFSETS * POS_MAX_WORD_FEATS + 8 +
+                       2 * POS_MAX_CTX_FEATS];
+            size_t nf = token_feats(d, s, i, p1, p2, pseudo, f);
+            uint32_t gold = d->gold[s->first + i];
+            uint32_t pred;
+            uint16_t cd[POS_DICT_TAGS];
+            uint32_t nk = o->restrict_train
+                              ? pos_dict_cands(d->pw[s->first + i].dval, cd)
+                              : 0;
+            if (nk) {
+                int32_t acc[AP_MAX_CLASSES];
+                memset(acc, 0, d->n_tags * sizeof acc[0]);
+                ap_trainer_score_add(tr, f, nf, acc);
+                pred = cd[0];
+                for (uint32_t q = 1; q < nk; q++) {
+                    if (acc[cd[q]] > acc[pred]) {
+                        pred = cd[q];
+                    }
+                }
+            } else {
+                pred = ap_trainer_best(tr, f, nf);
+            }
+            ap_train_update(tr, f, nf, gold, pred);
+            right += pred == gold;
+            p2 = p1;
+            p1 = pred;
+        }
+    }
+    return right;
+}
+
+/* Trains the first pass on d (whose words carry their jackknifed
+ * dictionary values) for `iters` epochs. With dev.ptr, each epoch is
+ * evaluated and the best by dev UPOS (earliest on ties) kept, with its
+ * figures in *res; else the last. *out_w: the model (pass-1 sections). */
+static ds_rc train_pass1(const tdata *d, const pos_dict *dict,
+                         uint32_t n_clusters, const pos_train_opts *o,
+                         uint32_t iters, uint64_t seed, str dev,
+                         pos_train_result *res, model_writer **out_w,
+                         ds_err *e)
+{
+    *out_w = NULL;
+    pos_word pseudo[5];
+    for (uint32_t p = 1; p <= 4; p++) {
+        pos_word_pseudo(&pseudo[p], p);
+    }
+    ap_train_opts ao = {o->min_count, o->prune_below};
+    ap_trainer *tr = ap_trainer_new(d->tag_str, d->n_tags, &ao);
+    uint32_t *order = xmalloc((d->n_sents + 1) * sizeof *order);
+    for (size_t i = 0; i < d->n_sents; i++) {
+        order[i] = (uint32_t)i;
+    }
+    ap_rng rng = {seed};
+    double best_upos = -1;
+    model_writer *best = NULL;
+    ds_rc rc = DS_OK;
+    for (uint32_t it = 1; it <= iters; it++) {
+        double t0 = now_s();
+        ap_shuffle(&rng, order, d->n_sents);
+        size_t right = epoch1(tr, d, order, pseudo, o);
+        ap_trainer_end_epoch(tr);
+        if (!dev.ptr && it < iters) {
+            continue;
+        }
+        model_writer *w;
+        ap_train_stats st;
+        if ((rc = snapshot(tr, dict, n_clusters, &w, &st, e)) != DS_OK) {
+            break;
+        }
+        if (!dev.ptr) {
+            best = w;
+            break;
+        }
+        mem_tagger mt;
+        pos_eval ev;
+        if ((rc = mem_tagger_open(w, &mt, e)) != DS_OK ||
+            (rc = pos_eval_conllu(mt.tg, dev, &ev, e)) != DS_OK) {
+            mem_tagger_close(&mt);
+            model_writer_free(w);
+            ds_wrap(e, "%s", o->dev_path);
+            break;
+        }
+        size_t bytes = mt.len;
+        mem_tagger_close(&mt);
+        if (o->progress) {
+            o->progress(o->progress_ctx, it,
+                        100.0 * (double)right / (double)d->n_words, &ev, &st,
+                        now_s() - t0);
+        }
+        if (ev.upos_acc > best_upos) {
+            best_upos = ev.upos_acc;
+            model_writer_free(best);
+            best = w;
+            res->best_iter = it;
+            res->dev = ev;
+            res->stats = st;
+            res->model_bytes = bytes;
+        } else {
+            model_writer_free(w);
+        }
+    }
+    xfree(order);
+    ap_trainer_free(tr);
+    if (rc != DS_OK) {
+        model_writer_free(best);
+        return rc;
+    }
+    *out_w = best;
+    return DS_OK;
+}
+
+/* The sentences of d whose index mod folds is not f, as a new tdata
+ * (views into d's forms; free with sub_free). */
+static void sub_data(const tdata *d, uint32_t folds, uint32_t f, tdata *sd)
+{
+    memset(sd, 0, sizeof *sd);
+    sd->forms = xmalloc((d->n_words + 1) * sizeof *sd->forms);
+    sd->gold = xmalloc((d->n_words + 1) * sizeof *sd->gold);
+    sd->pw = xmalloc((d->n_words + 1) * sizeof *sd->pw);
+    sd->sents = xmalloc((d->n_sents + 1) * sizeof *sd->sents);
+    for (size_t s = 0; s < d->n_sents; s++) {
+        if (s % folds == f) {
+            continue;
+        }
+        const tsent *t = &d->sents[s];
+        sd->sents[sd->n_sents++] = (tsent){(uint32_t)sd->n_words, t->n};
+        memcpy(sd->forms + sd->n_words, d->forms + t->first,
+               t->n * sizeof *sd->forms);
+        memcpy(sd->gold + sd->n_words, d->gold + t->first,
+               t->n * sizeof *sd->gold);
+        memcpy(sd->pw + sd->n_words, d->pw + t->first, t->n * sizeof *sd->pw);
+        sd->n_words += t->n;
+    }
+    sd->tag_str = d->tag_str;
+    sd->n_tags = d->n_tags;
+}
+
+static void sub_free(tdata *sd)
+{
+    xfree(sd->forms);
+    xfree(sd->gold);
+    xfree(sd->pw);
+    xfree(sd->sents);
+}
+
+/* Jackknifed first-pass output for the second pass: each training
+ * sentence is tagged by a first pass trained without its fold (sentence
+ * index mod folds2). t1: tags; s1: scores (pos_tag_pass1). */
+static ds_rc jackknife_pass1(const tdata *d, const pos_dict *full,
+                             uint32_t n_clusters, const pos_train_opts *o,
+                             uint16_t *t1, float *s1, ds_err *e)
+{
+    uint32_t F = o->pass2_folds;
+    ds_rc rc = DS_OK;
+    for (uint32_t f = 0; f < F && rc == DS_OK; f++) {
+        tdata sd;
+        sub_data(d, F, f, &sd);
+        uint32_t cap;
+        size_t nw;
+        pos_dict_slot *tab = build_dict(&sd, o, o->folds, &cap, &nw);
+        pos_dict dict = {tab, cap, full->clus_cap, full->clus};
+        model_writer *w = NULL;
+        rc = train_pass1(&sd, &dict, n_clusters, o, o->pass2_fold_iterations,
+                         o->seed + 1000 + f, (str){NULL, 0}, NULL, &w, e);
+        mem_tagger mt;
+        if (rc == DS_OK && (rc = mem_tagger_open(w, &mt, e)) == DS_OK) {
+            for (size_t s = f; s < d->n_sents; s += F) {
+                const tsent *t = &d->sents[s];
+                pos_tag_pass1(mt.tg, d->forms + t->first, t->n, t1 + t->first,
+                              s1 + (size_t)t->first * d->n_tags);
+            }
+            mem_tagger_close(&mt);
+        }
+        model_writer_free(w);
+        xfree(tab);
+        sub_free(&sd);
+    }
+    return rc;
+}
+
+/* Copies the sections `tags` of mf (those present) into a new writer. */
+static ds_rc copy_sections(const model_file *mf, model_writer **out_w,
+                           ds_err *e)
+{
+    static const char *const tags[] = {"pos.hdr",  "pos.cls",  "pos.tab",
+                                       "pos.ent",  "pos.opts", "pos.dict",
+                                       "pos.clus"};
+    model_writer *w = model_writer_new(MODEL_KIND_POS);
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        const void *p;
+        size_t n;
+        ds_rc rc;
+        if (model_section(mf, tags[i], &p, &n) &&
+            (rc = model_writer_add(w, tags[i], p, n, e)) != DS_OK) {
+            model_writer_free(w);
+            return rc;
+        }
+    }
+    *out_w = w;
+    return DS_OK;
+}
+
+/* Trains the second pass on the jackknifed first-pass output and keeps it
+ * (added to *best1) if some epoch beats the first pass alone on dev. */
+static ds_rc train_pass2(const tdata *d, const uint16_t *t1, const float *s1,
+                         const pos_train_opts *o, str dev,
+                         model_writer **best1, pos_train_result *out,
+                         ds_err *e)
+{
+    mem_tagger base;
+    ds_rc rc = mem_tagger_open(*best1, &base, e);
+    if (rc != DS_OK) {
+        return rc;
+    }
+    ap_train_opts ao = {o->min_count, o->prune_below};
+    ap_trainer *tr = ap_trainer_new(d->tag_str, d->n_tags, &ao);
+    uint32_t *order = xmalloc((d->n_sents + 1) * sizeof *order);
+    for (size_t i = 0; i < d->n_sents; i++) {
+        order[i] = (uint32_t)i;
+    }
+    uint32_t nt = d->n_tags;
+    int32_t *acc = xmalloc(nt * sizeof *acc);
+    ap_rng rng = {o->seed + 2000};
+    double best_upos = out->dev.upos_acc;
+    model_writer *best = NULL;
+    pos_word end;
+    pos_word_pseudo(&end, 3);
+    for (uint32_t it = 1; it <= o->pass2_iterations && rc == DS_OK; it++) {
+        double t0 = now_s();
+        ap_shuffle(&rng, order, d->n_sents);
+        size_t right = 0;
+        for (size_t si = 0; si < d->n_sents; si++) {
+            const tsent *s = &d->sents[order[si]];
+            uint32_t p1 = POS_NO_TAG;
+            for (uint32_t i = 0; i < s->n; i++) {
+                size_t w = s->first + i;
+                const float *row = s1 + w * nt;
+                uint32_t r1 = i + 1 < s->n ? t1[w + 1] : POS_NO_TAG;
+                uint32_t r2 = i + 2 < s->n ? t1[w + 2] : POS_NO_TAG;
+                uint64_t f[4 + POS_MAX_CTX_FEATS];
+                size_t nf = pos_pass2_pair_feats(r1, r2, f);
+                nf += pos_pass2_feats(p1, r1, r2, &d->pw[w],
+                                      i + 1 < s->n ? &d->pw[w + 1] : &end,
+                                      f + nf);
+                memset(acc, 0, nt * sizeof *acc);
+                ap_trainer_score_add(tr, f, nf, acc);
+                uint32_t pred = UINT32_MAX, n_ok = 0;
+                float bs = 0;
+                for (uint32_t c = 0; c < nt; c++) {
+                    if (row[c] == -INFINITY) {
+                        continue;
+                    }
+                    n_ok++;
+                    float v = row[c] + (float)acc[c];
+                    if (pred == UINT32_MAX || v > bs) {
+                        bs = v;
+                        pred = c;
+                    }
+                }
+                uint32_t gold = d->gold[w];
+                if (n_ok > 1 && row[gold] != -INFINITY) {
+                    ap_train_update(tr, f, nf, gold, pred);
+                }
+                right += pred == gold;
+                p1 = pred;
+            }
+        }
+        ap_trainer_end_epoch(tr);
+        model_writer *w = NULL;
+        ap_train_stats st;
+        mem_tagger mt;
+        pos_eval ev;
+        if ((rc = copy_sections(base.mf, &w, e)) != DS_OK ||
+            (rc = ap_trainer_write(tr, w, "ps2", &st, e)) != DS_OK ||
+            (rc = mem_tagger_open(w, &mt, e)) != DS_OK) {
+            model_writer_free(w);
+            break;
+        }
+        rc = pos_eval_conllu(mt.tg, dev, &ev, e);
+        size_t bytes = mt.len;
+        mem_tagger_close(&mt);
+        if (rc != DS_OK) {
+            model_writer_free(w);
+            ds_wrap(e, "%s", o->dev_path);
+            break;
+        }
+        if (o->progress) {
+            o->progress(o->progress_ctx, 100 + it,
+                        100.0 * (double)right / (double)d->n_words, &ev, &st,
+                        now_s() - t0);
+        }
+        if (ev.upos_acc > best_upos) {
+            best_upos = ev.upos_acc;
+            model_writer_free(best);
+            best = w;
+            out->pass2_iter = it;
+            out->dev = ev;
+            out->model_bytes = bytes;
+        } else {
+            model_writer_free(w);
+        }
+    }
+    if (best) {
+        model_writer_free(*best1);
+        *best1 = best;
+    }
+    xfree(acc);
+    xfree(order);
+    ap_trainer_free(tr);
+    mem_tagger_close(&base);
     return rc;
 }
 
@@ -398,6 +827,15 @@ ds_rc pos_train(const pos_train_opts *o_in, pos_train_result *out, ds_err *e)
     if (!(oo.restrict_cover > 0)) {
         oo.restrict_cover = POS_TRAIN_RESTRICT_COVER;
     }
+    if (!oo.pass2_folds) {
+        oo.pass2_folds = POS_TRAIN_PASS2_FOLDS;
+    }
+    if (!oo.pass2_fold_iterations) {
+        oo.pass2_fold_iterations = POS_TRAIN_PASS2_FOLD_ITER;
+    }
+    if (!oo.pass2_iterations) {
+        oo.pass2_iterations = POS_TRAIN_PASS2_ITER;
+    }
     if (oo.folds > 64) {
         return ds_fail(e, DS_EINVAL, "pos: at most 64 folds");
     }
@@ -408,10 +846,13 @@ ds_rc pos_train(const pos_train_opts *o_in, pos_train_result *out, ds_err *e)
     char **names = NULL;
     tdata d;
     memset(&d, 0, sizeof d);
-    ap_trainer *tr = NULL;
     pos_dict_slot *dict = NULL;
+    uint64_t *clus = NULL;
+    uint32_t clus_cap = 0;
     model_writer *best = NULL;
-    uint32_t *order = NULL;
+    char **sorted = NULL;
+    uint16_t *t1 = NULL;
+    float *s1 = NULL;
     ds_rc rc;
     if ((rc = conllu_load_file(o->train_path, &train_text, &train_len, e)) !=
             DS_OK ||
@@ -427,7 +868,7 @@ ds_rc pos_train(const pos_train_opts *o_in, pos_train_result *out, ds_err *e)
         goto out;
     }
     /* Tag set: sorted distinct names. */
-    char **sorted = xmalloc(d.n_words * sizeof *sorted);
+    sorted = xmalloc(d.n_words * sizeof *sorted);
     memcpy(sorted, names, d.n_words * sizeof *sorted);
     qsort(sorted, d.n_words, sizeof *sorted, cmp_cstr);
     uint32_t nt = 0;
@@ -437,7 +878,6 @@ ds_rc pos_train(const pos_train_opts *o_in, pos_train_result *out, ds_err *e)
         }
     }
     if (nt > POS_MAX_TAGS) {
-        xfree(sorted);
         rc = ds_fail(e, DS_EFORMAT, "%s: %u distinct tags, at most %u",
                      o->train_path, nt, POS_MAX_TAGS);
         goto out;
@@ -446,104 +886,52 @@ ds_rc pos_train(const pos_train_opts *o_in, pos_train_result *out, ds_err *e)
     for (size_t i = 0; i < d.n_words; i++) {
         d.gold[i] = find_tag(sorted, nt, names[i]);
     }
-    str *tag_str = xmalloc(nt * sizeof *tag_str);
+    d.tag_str = xmalloc(nt * sizeof *d.tag_str);
     for (uint32_t t = 0; t < nt; t++) {
-        tag_str[t] = str_c(sorted[t]);
+        d.tag_str[t] = str_c(sorted[t]);
     }
-    /* Word features, then the dictionary, then the ambiguity classes. */
-    pos_dict nodict = {NULL, 0};
+    d.n_tags = nt;
+    /* Word classes, word features, then the dictionary, then the
+     * ambiguity classes. */
+    char cpath[4096];
+    const char *cl_path = o->clusters_path;
+    if (!cl_path) {
+        model_default_path(POS_TRAIN_CLUSTERS, cpath, sizeof cpath);
+        cl_path = access(cpath, R_OK) == 0 ? cpath : "";
+    }
+    if (*cl_path &&
+        (rc = load_clusters(cl_path, &clus, &clus_cap, &out->n_clusters,
+                            &out->cluster_words, e)) != DS_OK) {
+        goto out;
+    }
+    pos_dict nodict = {NULL, 0, clus_cap, clus};
     d.pw = xmalloc(d.n_words * sizeof *d.pw);
     for (size_t i = 0; i < d.n_words; i++) {
         pos_word_init(&d.pw[i], d.forms[i], &nodict);
     }
     uint32_t dict_cap;
     dict = build_dict(&d, o, o->folds, &dict_cap, &out->dict_words);
-    pos_word pseudo[5];
-    for (uint32_t p = 1; p <= 4; p++) {
-        pos_word_pseudo(&pseudo[p], p);
-    }
-    ap_train_opts ao = {o->min_count, o->prune_below};
-    tr = ap_trainer_new(tag_str, nt, &ao);
-    xfree(tag_str);
-    xfree(sorted); /* the names stay in `names` */
+    pos_dict full = {dict, dict_cap, clus_cap, clus};
     out->n_tags = nt;
     out->train_words = d.n_words;
-    order = xmalloc(d.n_sents * sizeof *order);
-    for (size_t i = 0; i < d.n_sents; i++) {
-        order[i] = (uint32_t)i;
-    }
-    ap_rng rng = {o->seed};
-    double best_upos = -1;
     str dev = {dev_text, dev_len};
-    for (uint32_t it = 1; it <= o->iterations; it++) {
-        double t0 = now_s();
-        ap_shuffle(&rng, order, d.n_sents);
-        size_t right = 0;
-        for (size_t si = 0; si < d.n_sents; si++) {
-            const tsent *s = &d.sents[order[si]];
-            uint32_t p1 = POS_NO_TAG, p2 = POS_NO_TAG;
-            for (uint32_t i = 0; i < s->n; i++) {
-                uint64_t f[POS_OFFSETS * POS_MAX_WORD_FEATS + 8 +
-                           2 * POS_MAX_CTX_FEATS];
-                size_t nf = token_feats(&d, s, i, p1, p2, pseudo, f);
-                uint32_t gold = d.gold[s->first + i];
-                uint32_t pred;
-                uint16_t cd[POS_DICT_TAGS];
-                uint32_t nk = o->restrict_train
-                                  ? pos_dict_cands(d.pw[s->first + i].dval, cd)
-                                  : 0;
-                if (nk) {
-                    int32_t acc[AP_MAX_CLASSES];
-                    memset(acc, 0, nt * sizeof acc[0]);
-                    ap_trainer_score_add(tr, f, nf, acc);
-                    pred = cd[0];
-                    for (uint32_t q = 1; q < nk; q++) {
-                        if (acc[cd[q]] > acc[pred]) {
-                            pred = cd[q];
-                        }
-                    }
-                } else {
-                    pred = ap_trainer_best(tr, f, nf);
-                }
-                ap_train_update(tr, f, nf, gold, pred);
-                right += pred == gold;
-                p2 = p1;
-                p1 = pred;
-            }
-        }
-        ap_trainer_end_epoch(tr);
-        model_writer *w;
-        ap_train_stats st;
-        if ((rc = snapshot(tr, dict, dict_cap, &w, &st, e)) != DS_OK) {
-            goto out;
-        }
-        pos_eval ev;
-        size_t bytes;
-        if ((rc = eval_snapshot(w, dev, &ev, &bytes, e)) != DS_OK) {
-            model_writer_free(w);
-            ds_wrap(e, "%s", o->dev_path);
-            goto out;
-        }
-        if (o->progress) {
-            o->progress(o->progress_ctx, it,
-                        100.0 * (double)right / (double)d.n_words, &ev, &st,
-                        now_s() - t0);
-        }
-        if (ev.upos_acc > best_upos) {
-            best_upos = ev.upos_acc;
-            model_writer_free(best);
-            best = w;
-            out->best_iter = it;
-            out->dev = ev;
-            out->stats = st;
-            out->model_bytes = bytes;
-        } else {
-            model_writer_free(w);
-        }
+    if ((rc = train_pass1(&d, &full, out->n_clusters, o, o->iterations,
+                          o->seed, dev, out, &best, e)) != DS_OK) {
+        goto out;
     }
     if (!best) {
         rc = ds_fail(e, DS_EINVAL, "no training iterations");
         goto out;
+    }
+    out->pass1_upos = out->dev.upos_acc;
+    if (o->pass2_folds > 1) {
+        t1 = xmalloc(d.n_words * sizeof *t1);
+        s1 = xmalloc(d.n_words * nt * sizeof *s1);
+        if ((rc = jackknife_pass1(&d, &full, out->n_clusters, o, t1, s1, e)) !=
+                DS_OK ||
+            (rc = train_pass2(&d, t1, s1, o, dev, &best, out, e)) != DS_OK) {
+            goto out;
+        }
     }
     if (o->out_path &&
         (rc = model_writer_write_file(best, o->out_path, e)) != DS_OK) {
@@ -557,10 +945,13 @@ out:
         }
         xfree(names);
     }
+    xfree(sorted);
     model_writer_free(best);
-    xfree(order);
-    ap_trainer_free(tr);
+    xfree(t1);
+    xfree(s1);
     xfree(dict);
+    xfree(clus);
+    xfree(d.tag_str);
     xfree(d.forms);
     xfree(d.gold);
     xfree(d.pw);

@@ -22,6 +22,10 @@
 #define POS_TRAIN_FOLDS          10
 #define POS_TRAIN_RESTRICT_MIN   20
 #define POS_TRAIN_RESTRICT_COVER 0.995
+#define POS_TRAIN_CLUSTERS       "ner-clusters.txt"
+#define POS_TRAIN_PASS2_FOLDS     1 /* off: it did not help (pos.md) */
+#define POS_TRAIN_PASS2_FOLD_ITER 5
+#define POS_TRAIN_PASS2_ITER      8
 
 typedef struct pos_train_opts {
     const char *train_path, *dev_path, *out_path;
@@ -40,6 +44,17 @@ typedef struct pos_train_opts {
     uint32_t restrict_min;
     double restrict_cover;
     bool restrict_train; /* the same restriction during training */
+    /* Word classes, "WORD<TAB>CLASS" lines (models/ner-clusters.txt,
+     * tools/build-clusters.sh); they are copied into the model. NULL: the
+     * file POS_TRAIN_CLUSTERS of model_default_dir() when it exists, else
+     * none; "": none. */
+    const char *clusters_path;
+    /* Second pass (pos_int.h): trained on the output of first passes
+     * trained without the sentence's fold (pass2_folds folds,
+     * pass2_fold_iterations epochs each), pass2_iterations epochs; kept
+     * when it beats the first pass alone on dev. pass2_folds 1: none;
+     * 0: POS_TRAIN_PASS2_FOLDS. */
+    uint32_t pass2_folds, pass2_fold_iterations, pass2_iterations;
     /* Called after each pass (may be NULL). */
     void (*progress)(void *ctx, uint32_t iter, double train_acc,
                      const pos_eval *dev, const ap_train_stats *st,
@@ -48,12 +63,16 @@ typedef struct pos_train_opts {
 } pos_train_opts;
 
 typedef struct pos_train_result {
-    uint32_t best_iter;   /* 1-based */
+    uint32_t best_iter;   /* 1-based, of the first pass */
+    uint32_t pass2_iter;  /* 1-based, 0: no second pass in the model */
+    double pass1_upos;    /* dev UPOS of the first pass alone */
     pos_eval dev;         /* of the written model */
     ap_train_stats stats; /* of the written model */
     size_t model_bytes;
     uint32_t n_tags;
     size_t train_words, dict_words;
+    size_t cluster_words; /* words with a class in the model, 0: none */
+    uint32_t n_clusters;
     double seconds; /* whole training */
 } pos_train_result;
 

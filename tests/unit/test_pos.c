@@ -9,6 +9,7 @@
 
 #include "../harness.h"
 #include "nlp/conllu.h"
+#include "nlp/ap_int.h"
 #include "nlp/model.h"
 #include "nlp/pos.h"
 #include "nlp/pos_int.h"
@@ -32,7 +33,7 @@ static const char *shared_dir(void)
 
 static void t_word_features(void)
 {
-    pos_dict none = {NULL, 0};
+    pos_dict none = {.tab = NULL};
     pos_word a, b, c;
     pos_word_init(&a, STR("Running"), &none);
     pos_word_init(&b, STR("running"), &none);
@@ -58,6 +59,24 @@ static void t_word_features(void)
                           "than-sixty-four-bytes-of-text"),
                   &none);
     CHECK(u.flags != 0);
+    /* Word classes: exact form first, the lower case apart. */
+    uint64_t tab[7] = {0};
+    uint64_t hd = ap_hash("dog", 3), hD = ap_hash("Dog", 3);
+    uint32_t sd = ap_home(pos_clus_key(hd), 7), sD = ap_home(pos_clus_key(hD), 7);
+    tab[sd] = pos_clus_key(hd) | 5;
+    if (sD == sd) {
+        sD = (sD + 1) % 7;
+    }
+    tab[sD] = pos_clus_key(hD) | 9;
+    pos_dict cl = {NULL, 0, 7, tab};
+    pos_word_init(&u, STR("DOG"), &cl);
+    CHECK_EQ_INT(u.clus, 0);
+    CHECK_EQ_INT(u.lclus, 5);
+    pos_word_init(&u, STR("Dog"), &cl);
+    CHECK_EQ_INT(u.clus, 9);
+    CHECK_EQ_INT(u.lclus, 5);
+    pos_word_init(&u, STR("cat"), &cl);
+    CHECK_EQ_INT(u.clus + u.lclus, 0);
 }
 
 /* ---- a tiny deterministic training run ---- */
@@ -91,9 +110,11 @@ static bool write_tmp(char *path, const char *text)
     return ok;
 }
 
-static ds_rc train_tiny(const char *data, const char *out, pos_train_result *r)
+static ds_rc train_tiny(const char *data, const char *clusters,
+                        const char *out, pos_train_result *r)
 {
     pos_train_opts o = {.train_path = data,
+                        .clusters_path = clusters,
                         .dev_path = data,
                         .out_path = out,
                         .iterations = 5,
@@ -103,19 +124,34 @@ static ds_rc train_tiny(const char *data, const char *out, pos_train_result *r)
                         .dict_min = 1,
                         .dict_ratio = 0.05};
     ds_err e;
-    return pos_train(&o, r, &e);
+    ds_rc rc = pos_train(&o, r, &e);
+    if (rc != DS_OK) {
+        printf("# %s\n", e.msg);
+    }
+    return rc;
 }
 
 static void t_train_tiny(void)
 {
     char data[] = "/tmp/test_pos_XXXXXX";
     char m1[] = "/tmp/test_pos_m1_XXXXXX", m2[] = "/tmp/test_pos_m2_XXXXXX";
+    char cl[] = "/tmp/test_pos_cl_XXXXXX";
     CHECK(write_tmp(data, tiny));
+    CHECK(write_tmp(cl, "cat\t3\ndog\t3\nran\t0\nruns\t0\n"));
     CHECK(write_tmp(m1, "") && write_tmp(m2, ""));
     pos_train_result r1, r2;
-    CHECK_EQ_INT(train_tiny(data, m1, &r1), DS_OK);
-    CHECK_EQ_INT(train_tiny(data, m2, &r2), DS_OK);
+    CHECK_EQ_INT(train_tiny(data, cl, m1, &r1), DS_OK);
+    CHECK_EQ_INT(train_tiny(data, cl, m2, &r2), DS_OK);
     CHECK_EQ_INT(r1.n_tags, 6);
+    CHECK_EQ_INT(r1.cluster_words, 4);
+    CHECK_EQ_INT(r1.n_clusters, 4);
+    /* A malformed clusters file is refused. */
+    char bad[] = "/tmp/test_pos_bad_XXXXXX";
+    CHECK(write_tmp(bad, "cat 3\n"));
+    pos_train_result r3;
+    CHECK_EQ_INT(train_tiny(data, bad, NULL, &r3), DS_EFORMAT);
+    unlink(bad);
+    unlink(cl);
     CHECK(r1.dev.upos_acc == 100.0);
     /* Bit-identical files. */
     char *a = NULL, *b = NULL;

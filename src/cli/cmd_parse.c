@@ -1,0 +1,1023 @@
+/* cmd_parse.c - the dependency parser's commands:
+ *
+ *   dossier train parse --train FILE --dev FILE --out FILE [options]
+ *   dossier eval parse FILE.conllu [--model PATH] [--pos-model PATH]
+ *                      [--gold-pos] [--json]
+ *   dossier annotate [FILE|-] [--json] [--model PATH] [--pos-model PATH]
+ *
+ * `train parse` takes its hyper-parameters from one table (name, type,
+ * default, help) that both parses the options and prints --help. `eval
+ * parse` prints UAS, LAS and label accuracy over every word (punctuation
+ * included, the UD convention) and the parsing speed. `annotate` runs raw
+ * text through the tokenizer, the POS tagger, the named-entity recognizer
+ * (when its model is there) and the parser and prints CoNLL-U (or JSON)
+ * with byte offsets and the NER label (IOB2) in MISC. */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/cli_parse.h"
+#include "json/json.h"
+#include "nlp/conllu.h"
+#include "nlp/dep.h"
+#include "nlp/model.h"
+#include "nlp/ner.h"
+#include "nlp/pos.h"
+#include "nlp/pos_train.h"
+#include "nlp/tok.h"
+#include "util/xalloc.h"
+
+/* ---- train parse: the hyper-parameter table ---- */
+
+typedef enum hp_type { HP_PATH, HP_UINT, HP_REAL } hp_type;
+
+typedef struct hparam {
+    const char *name; /* the long option, without "--" */
+    hp_type type;
+    const char *def; /* default as text; NULL: required */
+    const char *help;
+} hparam;
+
+enum {
+    P_TRAIN,
+    P_DEV,
+    P_OUT,
+    P_POS,
+    P_JACKKNIFE,
+    P_JK_OUT,
+    P_ITER,
+    P_SEED,
+    P_EXPLORE_FROM,
+    P_EXPLORE_P,
+    P_MIN_COUNT,
+    P_PRUNE,
+    P_POS_MODE,
+    P_MAX_MB,
+    P_N
+};
+
+static const hparam params[] = {
+    [P_TRAIN] = {"train", HP_PATH, NULL, "training data (CoNLL-U)"},
+    [P_DEV] = {"dev", HP_PATH, NULL,
+               "development data (CoNLL-U): progress and model selection"},
+    [P_OUT] = {"out", HP_PATH, NULL, "model file to write"},
+    [P_POS] = {"pos-model", HP_PATH, "gold",
+               "tag train and dev with this POS model ('gold': use the "
+               "gold UPOS/XPOS columns)"},
+    [P_JACKKNIFE] = {"jackknife", HP_UINT, "10",
+                     "with --pos-model: tag train by K-fold jackknifing "
+                     "(K taggers, `train pos` defaults, each on K-1 folds); "
+                     "0: tag it with --pos-model itself; 1: keep its POS "
+                     "columns (e.g. a file from --tagged-out)"},
+    [P_JK_OUT] = {"tagged-out", HP_PATH, "-",
+                  "also write the training data with its jackknifed POS "
+                  "to this file ('-': do not)"},
+    [P_ITER] = {"iterations", HP_UINT, "10", "passes over the training data"},
+    [P_SEED] = {"seed", HP_UINT, "1",
+                "seed of the sentence shuffling and of the exploration"},
+    [P_EXPLORE_FROM] = {"explore-from", HP_UINT, "2",
+                        "first pass that follows the model's own mistakes "
+                        "(dynamic oracle; 0: never)"},
+    [P_EXPLORE_P] = {"explore-p", HP_REAL, "0.9",
+                     "probability of following a wrong prediction"},
+    [P_MIN_COUNT] = {"min-count", HP_UINT, "2",
+                     "drop features seen fewer times in the first pass"},
+    [P_PRUNE] = {"prune", HP_REAL, "1.25",
+                 "drop averaged weights below this (update units)"},
+    [P_POS_MODE] = {"pos-mode", HP_UINT, "0",
+                    "the tag in the POS templates: 0 UPOS+XPOS, 1 UPOS, "
+                    "2 XPOS"},
+    [P_MAX_MB] = {"max-mb", HP_REAL, "12",
+                  "select only passes whose model is at most this many MB "
+                  "(10^6 bytes; 0: no limit)"},
+    {NULL, 0, NULL, NULL},
+};
+
+typedef struct hp_values {
+    const char *text[P_N];
+    unsigned long long u[P_N];
+    double r[P_N];
+} hp_values;
+
+static void hp_usage(FILE *f)
+{
+    fprintf(f, "usage: dossier train parse --train FILE --dev FILE --out "
+               "FILE [options]\n\n"
+               "Trains the dependency parser (arc-eager, averaged perceptron,\n"
+               "dynamic oracle) on a CoNLL-U treebank; the pass with the best\n"
+               "dev LAS is written.\n\noptions:\n");
+    for (const hparam *h = params; h->name; h++) {
+        char left[64];
+        snprintf(left, sizeof left, "--%s %s", h->name,
+                 h->type == HP_PATH   ? "FILE"
+                 : h->type == HP_UINT ? "N"
+                                      : "X");
+        fprintf(f, "  %-22s %s", left, h->help);
+        fprintf(f, h->def ? " (default %s)\n" : " (required)\n",
+                h->def ? h->def : "");
+    }
+    fprintf(f, "  %-22s %s\n", "--help", "this text");
+}
+
+static bool hp_set(const hparam *h, const char *val, hp_values *v, size_t i)
+{
+    v->text[i] = val;
+    char *end = NULL;
+    if (h->type == HP_UINT) {
+        if (!*val || *val == '-') {
+            goto bad;
+        }
+        v->u[i] = strtoull(val, &end, 0);
+        if (*end) {
+            goto bad;
+        }
+    } else if (h->type == HP_REAL) {
+        v->r[i] = strtod(val, &end);
+        if (!*val || *end || v->r[i] < 0) {
+            goto bad;
+        }
+    }
+    return true;
+bad:
+    cli_usage_error("train", "parse: --%s: bad value '%s'", h->name, val);
+    return false;
+}
+
+static void train_progress(void *ctx, uint32_t iter, double train_acc,
+                           const dep_eval *dev, size_t model_bytes,
+                           double seconds)
+{
+    (void)ctx;
+    fprintf(stderr,
+            "iter %2u  train %.2f  dev UAS %.2f LAS %.2f (univ %.2f) LA "
+            "%.2f  %.1f MB  %.1fs\n",
+            iter, train_acc, dev->uas, dev->las, dev->las_univ, dev->la,
+            (double)model_bytes / 1e6, seconds);
+}
+
+/* ---- train parse: jackknifed POS for the training set ----
+ *
+ * A parser trained on gold POS learns to trust tags that the tagger gets
+ * wrong 5% of the time at run time; a parser trained on tags from a
+ * tagger that saw the same sentences (99% right) learns much the same.
+ * Jackknifing gives the training set tags as noisy as at run time: split
+ * the sentences into K folds (sentence i goes to fold i mod K), train a
+ * tagger on K-1 folds with the shipped tagger's settings and tag the
+ * remaining one. The folds are written to a temporary directory because
+ * pos_train() reads files. */
+
+typedef struct block {
+    size_t off, len; /* a sentence's lines in the text, without the blank
+                        line after it */
+} block;
+
+static size_t split_blocks(str t, block **out)
+{
+    size_t n = 0, cap = 0;
+    block *b = NULL;
+    size_t i = 0;
+    while (i < t.len) {
+        /* skip blank lines */
+        while (i < t.len && (t.ptr[i] == '\n' || t.ptr[i] == '\r')) {
+            i++;
+        }
+        if (i >= t.len) {
+            break;
+        }
+        size_t start = i;
+        for (;;) {
+            const char *nl = memchr(t.ptr + i, '\n', t.len - i);
+            size_t end = nl ? (size_t)(nl - t.ptr) : t.len;
+            bool blank = end == i || (end == i + 1 && t.ptr[i] == '\r');
+            if (blank) {
+                break;
+            }
+            i = nl ? end + 1 : t.len;
+            if (i >= t.len) {
+                break;
+            }
+        }
+        b = xgrow(b, &cap, n + 1, sizeof *b);
+        b[n++] = (block){start, i - start};
+    }
+    *out = b;
+    return n;
+}
+
+/* Appends block bl of t with the UPOS and XPOS of its word lines replaced
+ * by the tagger's. */
+static void tag_block(str t, block bl, const pos_model *pm, pos_tagger *tg,
+                      buf *out)
+{
+    str lines[4096];
+    size_t nl = 0;
+    str rest = str_sub(t, bl.off, bl.len), line;
+    while (nl < 4096 && str_cut(&rest, '\n', &line)) {
+        lines[nl++] = line;
+    }
+    if (rest.len) { /* a sentence of over 4096 lines: keep its tags */
+        (void)buf_append(out, t.ptr + bl.off, bl.len);
+        (void)buf_puts(out, t.ptr[bl.off + bl.len - 1] == '\n' ? "\n" : "\n\n");
+        return;
+    }
+    str forms[4096];
+    uint16_t tags[4096];
+    size_t word_line[4096];
+    size_t nw = 0;
+    for (size_t i = 0; i < nl; i++) {
+        str f[10], r = lines[i], x;
+        size_t k = 0;
+        if (r.len && r.ptr[0] == '#') {
+            continue;
+        }
+        while (k < 10 && str_cut(&r, '\t', &x)) {
+            f[k++] = x;
+        }
+        bool word = k == 10 && f[0].len > 0;
+        for (size_t c = 0; word && c < f[0].len; c++) {
+            word = f[0].ptr[c] >= '0' && f[0].ptr[c] <= '9';
+        }
+        if (word) {
+            forms[nw] = f[1];
+            word_line[nw++] = i;
+        }
+    }
+    pos_tag_sent(tg, forms, nw, tags);
+    size_t w = 0;
+    for (size_t i = 0; i < nl; i++) {
+        if (w < nw && word_line[w] == i) {
+            str f[10], r = lines[i], x;
+            size_t k = 0;
+            while (k < 10 && str_cut(&r, '\t', &x)) {
+                f[k++] = x;
+            }
+            f[3] = pos_tag_upos(pm, tags[w]);
+            f[4] = pos_tag_xpos(pm, tags[w]);
+            for (size_t c = 0; c < 10; c++) {
+                (void)buf_append(out, f[c].ptr, f[c].len);
+                (void)buf_putc(out, c == 9 ? '\n' : '\t');
+            }
+            w++;
+        } else {
+            (void)buf_append(out, lines[i].ptr, lines[i].len);
+            (void)buf_putc(out, '\n');
+        }
+    }
+    (void)buf_putc(out, '\n');
+}
+
+static ds_rc write_file(const char *path, const buf *b, ds_err *e)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        return ds_fail(e, DS_EIO, "%s: cannot write", path);
+    }
+    bool ok = fwrite(b->ptr, 1, b->len, f) == b->len;
+    if (fclose(f) != 0 || !ok) {
+        return ds_fail(e, DS_EIO, "%s: cannot write", path);
+    }
+    return DS_OK;
+}
+
+static ds_rc jackknife(str train, const char *dev_path, uint32_t K,
+                       char **out_text, size_t *out_len, ds_err *e)
+{
+    block *bl = NULL;
+    size_t nb = split_blocks(train, &bl);
+    char **tagged = xcalloc(nb ? nb : 1, sizeof *tagged);
+    size_t *tagged_len = xcalloc(nb ? nb : 1, sizeof *tagged_len);
+    char dir[] = "/tmp/dossier-jk-XXXXXX";
+    char tpath[64], mpath[64];
+    ds_rc rc = DS_OK;
+    bool have_dir = mkdtemp(dir) != NULL;
+    if (!have_dir) {
+        rc = ds_fail(e, DS_EIO, "cannot create a temporary directory");
+        goto out;
+    }
+    snprintf(tpath, sizeof tpath, "%s/train.conllu", dir);
+    snprintf(mpath, sizeof mpath, "%s/pos.model", dir);
+    for (uint32_t k = 0; k < K && rc == DS_OK; k++) {
+        buf b;
+        buf_init(&b, 0);
+        for (size_t i = 0; i < nb; i++) {
+            if (i % K != k) {
+                (void)buf_append(&b, train.ptr + bl[i].off, bl[i].len);
+                (void)buf_puts(&b, "\n\n");
+            }
+        }
+        rc = write_file(tpath, &b, e);
+        buf_fini(&b);
+        if (rc != DS_OK) {
+            break;
+        }
+        /* The settings of the shipped tagger (tools/make-models.sh), so
+         * that the parser trains on tags as good as it will see. */
+        pos_train_opts po = {.train_path = tpath,
+                             .dev_path = dev_path,
+                             .out_path = mpath,
+                             .iterations = 6,
+                             .seed = 1,
+                             .min_count = 2,
+                             .prune_below = 0.5,
+                             .dict_min = 1,
+                             .dict_ratio = 0.02};
+        pos_train_result pr;
+        if ((rc = pos_train(&po, &pr, e)) != DS_OK) {
+            break;
+        }
+        pos_model *pm = NULL;
+        if ((rc = pos_model_open(mpath, &pm, e)) != DS_OK) {
+            break;
+        }
+        pos_tagger *tg = pos_tagger_new(pm);
+        for (size_t i = k; i < nb; i += K) {
+            buf o;
+            buf_init(&o, 0);
+            tag_block(train, bl[i], pm, tg, &o);
+            tagged[i] = buf_take(&o, &tagged_len[i]);
+        }
+        pos_tagger_free(tg);
+        pos_model_free(pm);
+        fprintf(stderr, "jackknife fold %u/%u: tagger dev UPOS %.2f\n", k + 1,
+                K, pr.dev.upos_acc);
+    }
+    if (rc == DS_OK) {
+        buf all;
+        buf_init(&all, 0);
+        for (size_t i = 0; i < nb; i++) {
+            (void)buf_append(&all, tagged[i], tagged_len[i]);
+        }
+        *out_text = buf_take(&all, out_len);
+    }
+out:
+    if (have_dir) {
+        remove(tpath);
+        remove(mpath);
+        rmdir(dir);
+    }
+    for (size_t i = 0; i < nb; i++) {
+        xfree(tagged[i]);
+    }
+    xfree(tagged);
+    xfree(tagged_len);
+    xfree(bl);
+    return rc;
+}
+
+static ds_rc write_model_file(const char *path, const void *p, size_t n,
+                              ds_err *e)
+{
+    char tmp[4096];
+    int k = snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (k < 0 || (size_t)k >= sizeof tmp) {
+        return ds_fail(e, DS_EINVAL, "%s: path too long", path);
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        return ds_fail(e, DS_EIO, "%s: cannot write", tmp);
+    }
+    bool ok = fwrite(p, 1, n, f) == n;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        remove(tmp);
+        return ds_fail(e, DS_EIO, "%s: cannot write", path);
+    }
+    return DS_OK;
+}
+
+int cmd_train_parse(int argc, char **argv)
+{
+    hp_values v;
+    struct option opts[P_N + 2];
+    for (size_t i = 0; i < P_N; i++) {
+        opts[i] =
+            (struct option){params[i].name, required_argument, NULL, (int)i};
+        v.text[i] = NULL;
+        if (params[i].def && !hp_set(&params[i], params[i].def, &v, i)) {
+            return CLI_USAGE;
+        }
+    }
+    opts[P_N] = (struct option){"help", no_argument, NULL, 'h' + 1000};
+    opts[P_N + 1] = (struct option){NULL, 0, NULL, 0};
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        if (c == 'h' + 1000) {
+            hp_usage(stdout);
+            return CLI_OK;
+        }
+        if (c < 0 || c >= P_N) {
+            return cli_usage_error("train",
+                                   "parse: unknown option or missing value "
+                                   "'%s'",
+                                   argv[optind - 1]);
+        }
+        if (!hp_set(&params[c], optarg, &v, (size_t)c)) {
+            return CLI_USAGE;
+        }
+    }
+    if (optind < argc) {
+        return cli_usage_error("train", "parse: unexpected argument '%s'",
+                               argv[optind]);
+    }
+    for (size_t i = 0; i < P_N; i++) {
+        if (!v.text[i]) {
+            return cli_usage_error("train", "parse: --%s is required",
+                                   params[i].name);
+        }
+    }
+    if (v.u[P_ITER] < 1 || v.u[P_ITER] > 1000) {
+        return cli_usage_error("train", "parse: --iterations must be 1..1000");
+    }
+    if (v.u[P_MIN_COUNT] > UINT32_MAX || v.u[P_EXPLORE_FROM] > 1000 ||
+        v.u[P_POS_MODE] > 2 || v.r[P_EXPLORE_P] > 1.0) {
+        return cli_usage_error("train", "parse: value out of range");
+    }
+    ds_err e;
+    pos_model *pm = NULL;
+    if (strcmp(v.text[P_POS], "gold") != 0 &&
+        pos_model_open(v.text[P_POS], &pm, &e) != DS_OK) {
+        return cli_report(&e);
+    }
+    dep_train_opts o = {
+        .iterations = (uint32_t)v.u[P_ITER],
+        .seed = v.u[P_SEED],
+        .explore_from = (uint32_t)v.u[P_EXPLORE_FROM],
+        .explore_p = v.r[P_EXPLORE_P],
+        .min_count = (uint32_t)v.u[P_MIN_COUNT],
+        .prune_below = v.r[P_PRUNE],
+        .pos_mode = (uint32_t)v.u[P_POS_MODE],
+        .max_bytes = (size_t)(v.r[P_MAX_MB] * 1e6),
+        .pos = pm,
+        .tag_train = pm && v.u[P_JACKKNIFE] == 0,
+        .progress = train_progress,
+    };
+    dep_train_result res;
+    char *tr = NULL, *dv = NULL, *jk = NULL;
+    size_t trn = 0, dvn = 0, jkn = 0;
+    void *model = NULL;
+    size_t mlen = 0;
+    ds_rc rc;
+    double t0 = (double)clock();
+    (void)t0;
+    if ((rc = conllu_load_file(v.text[P_TRAIN], &tr, &trn, &e)) != DS_OK ||
+        (rc = conllu_load_file(v.text[P_DEV], &dv, &dvn, &e)) != DS_OK) {
+        goto done;
+    }
+    str train = {tr, trn};
+    if (pm && v.u[P_JACKKNIFE] > 1) {
+        if ((rc = jackknife(train, v.text[P_DEV], (uint32_t)v.u[P_JACKKNIFE],
+                            &jk, &jkn, &e)) != DS_OK) {
+            goto done;
+        }
+        train = (str){jk, jkn};
+        if (strcmp(v.text[P_JK_OUT], "-") != 0 &&
+            (rc = write_model_file(v.text[P_JK_OUT], jk, jkn, &e)) != DS_OK) {
+            goto done;
+        }
+    }
+    if ((rc = dep_train_mem(train, (str){dv, dvn}, &o, &model, &mlen, &res,
+                            &e)) != DS_OK) {
+        goto done;
+    }
+    rc = write_model_file(v.text[P_OUT], model, mlen, &e);
+done:
+    xfree(model);
+    xfree(tr);
+    xfree(dv);
+    xfree(jk);
+    pos_model_free(pm);
+    if (rc != DS_OK) {
+        return cli_report(&e);
+    }
+    printf("wrote %s: %zu bytes, pass %u of %u, %u labels\n", v.text[P_OUT],
+           res.model_bytes, res.best_iter, o.iterations, res.n_labels);
+    printf("train: %zu sentences, %zu words, %zu non-projective (%zu arcs "
+           "lifted); POS %s\n",
+           res.train_sents, res.train_words, res.nonproj_sents, res.lifted_arcs,
+           !pm                    ? "gold"
+           : v.u[P_JACKKNIFE] > 1 ? "jackknifed"
+                                  : "tagged by --pos-model");
+    printf("dev:   UAS %.2f  LAS %.2f  LAS(universal) %.2f  LA %.2f\n",
+           res.dev.uas, res.dev.las, res.dev.las_univ, res.dev.la);
+    printf("time:  %.1f s\n", res.seconds);
+    return CLI_OK;
+}
+
+/* ---- eval parse ---- */
+
+static void eval_usage(FILE *f)
+{
+    fputs("usage: dossier eval parse FILE.conllu [--model PATH] "
+          "[--pos-model PATH] [--gold-pos] [--json]\n"
+          "\n"
+          "Parses the gold words of each sentence and prints UAS, LAS and\n"
+          "label accuracy over all words (punctuation included), LAS on the\n"
+          "universal part of the labels (CoNLL 2018), and the parsing speed\n"
+          "(words per second of CPU time, one core). POS comes from the\n"
+          "tagger (--pos-model, default pos.model in the models directory)\n"
+          "unless --gold-pos.\n",
+          f);
+}
+
+static void json_path(const char *s)
+{
+    putchar('"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\') {
+            putchar('\\');
+        }
+        if ((unsigned char)*p >= 0x20) {
+            putchar(*p);
+        }
+    }
+    putchar('"');
+}
+
+int cmd_eval_parse(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"model", required_argument, NULL, 'm'},
+        {"pos-model", required_argument, NULL, 'p'},
+        {"gold-pos", no_argument, NULL, 'g'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool json = false, gold = false;
+    const char *model = NULL, *pmodel = NULL;
+    char def[4096], pdef[4096];
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            json = true;
+            break;
+        case 'm':
+            model = optarg;
+            break;
+        case 'p':
+            pmodel = optarg;
+            break;
+        case 'g':
+            gold = true;
+            break;
+        case 'h':
+            eval_usage(stdout);
+            return CLI_OK;
+        default:
+            return cli_usage_error("eval",
+                                   "unknown option or missing value "
+                                   "'%s'",
+                                   argv[optind - 1]);
+        }
+    }
+    if (optind + 1 != argc) {
+        return cli_usage_error("eval", "parse needs exactly one FILE");
+    }
+    if (!model) {
+        model = model_default_path(DEP_MODEL_FILE, def, sizeof def);
+    }
+    if (!pmodel) {
+        pmodel = model_default_path(POS_MODEL_FILE, pdef, sizeof pdef);
+    }
+    const char *path = argv[optind];
+    ds_err e;
+    dep_model *m = NULL;
+    pos_model *pm = NULL;
+    pos_tagger *tg = NULL;
+    dep_parser *p = NULL;
+    char *data = NULL;
+    size_t len = 0;
+    int status = CLI_OK;
+    if (dep_model_open(model, &m, &e) != DS_OK ||
+        (!gold && pos_model_open(pmodel, &pm, &e) != DS_OK)) {
+        fprintf(stderr, "dossier eval: %s\n", e.msg);
+        status = CLI_FAIL;
+        goto out;
+    }
+    p = dep_parser_new(m);
+    tg = pm ? pos_tagger_new(pm) : NULL;
+    dep_eval ev;
+    if (conllu_load_file(path, &data, &len, &e) != DS_OK ||
+        dep_eval_conllu(p, pm, tg, (str){data, len}, &ev, &e) != DS_OK) {
+        fprintf(stderr, "dossier eval: %s\n", e.msg);
+        status = CLI_FAIL;
+        goto out;
+    }
+    if (json) {
+        printf("{\n  \"file\": ");
+        json_path(path);
+        printf(",\n  \"model\": ");
+        json_path(model);
+        printf(",\n  \"pos\": ");
+        if (gold) {
+            printf("\"gold\"");
+        } else {
+            json_path(pmodel);
+        }
+        printf(",\n  \"sentences\": %zu,\n  \"words\": %zu,\n"
+               "  \"uas\": %.2f,\n  \"las\": %.2f,\n  \"las_universal\": %.2f,"
+               "\n  \"label_accuracy\": %.2f,\n  \"upos_accuracy\": %.2f,\n"
+               "  \"words_per_second\": %.0f\n}\n",
+               ev.sentences, ev.words, ev.uas, ev.las, ev.las_univ, ev.la,
+               ev.upos_acc, ev.words_per_s);
+    } else {
+        printf("%-16s %9s %8s %8s\n", "metric", "score", "correct", "words");
+        printf("%-16s %9.2f %8zu %8zu\n", "UAS", ev.uas, ev.head_ok, ev.words);
+        printf("%-16s %9.2f %8zu %8zu\n", "LAS", ev.las, ev.both_ok, ev.words);
+        printf("%-16s %9.2f %8zu %8zu\n", "LAS (universal)", ev.las_univ,
+               ev.both_univ_ok, ev.words);
+        printf("%-16s %9.2f %8zu %8zu\n", "label accuracy", ev.la, ev.label_ok,
+               ev.words);
+        if (!gold) {
+            printf("%-16s %9.2f %8zu %8zu\n", "UPOS (tagger)", ev.upos_acc,
+                   ev.pos_ok, ev.words);
+        }
+        printf("POS: %s\n", gold ? "gold" : "predicted");
+        printf("speed: %.0f words/s (parsing only, CPU time of one core)\n",
+               ev.words_per_s);
+    }
+out:
+    xfree(data);
+    dep_parser_free(p);
+    pos_tagger_free(tg);
+    pos_model_free(pm);
+    dep_model_free(m);
+    return status;
+}
+
+/* ---- annotate ---- */
+
+static void annotate_usage(FILE *f)
+{
+    fputs("usage: dossier annotate [FILE|-] [--json] [--model PATH] "
+          "[--pos-model PATH] [--ner-model PATH|none]\n"
+          "\n"
+          "Tokenizes raw UTF-8 text, tags and parses it, and prints CoNLL-U:\n"
+          "ID FORM LEMMA(_) UPOS XPOS FEATS(_) HEAD DEPREL DEPS(_) MISC, with\n"
+          "TokenRange=START:END (byte offsets), SpaceAfter=No and NER=<IOB2>\n"
+          "in MISC, '# sent_id' and '# text' comments; multiword tokens get\n"
+          "a range line. --json prints the same as one JSON object. NER\n"
+          "uses ner-conll.model of the models directory when present (else\n"
+          "the column is O), or --ner-model; the input is one document.\n",
+          f);
+}
+
+/* Reads all of path ("-" or NULL: stdin) into a new buffer. */
+static ds_rc read_all(const char *path, char **out, size_t *out_len, ds_err *e)
+{
+    FILE *f = stdin;
+    if (path && strcmp(path, "-") != 0) {
+        f = fopen(path, "rb");
+        if (!f) {
+            return ds_fail(e, DS_EIO, "%s: cannot open", path);
+        }
+    }
+    buf b;
+    buf_init(&b, (size_t)1 << 30);
+    char chunk[65536];
+    size_t got;
+    ds_rc rc = DS_OK;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (buf_append(&b, chunk, got) != DS_OK) {
+            rc = ds_fail(e, DS_ETOOBIG, "%s: input over 1 GiB",
+                         path ? path : "-");
+            break;
+        }
+    }
+    if (rc == DS_OK && ferror(f)) {
+        rc = ds_fail(e, DS_EIO, "%s: read error", path ? path : "-");
+    }
+    if (f != stdin) {
+        fclose(f);
+    }
+    if (rc != DS_OK) {
+        buf_fini(&b);
+        return rc;
+    }
+    *out = buf_take(&b, out_len);
+    return DS_OK;
+}
+
+/* Appends s to b with CoNLL-U field hygiene: tabs and line breaks become
+ * spaces (they cannot occur inside a token, but # text may hold them). */
+static void put_field(buf *b, str s)
+{
+    for (size_t i = 0; i < s.len; i++) {
+        char ch = s.ptr[i];
+        (void)buf_putc(b, ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : ch);
+    }
+}
+
+typedef struct annot {
+    const pos_model *pm;
+    pos_tagger *tg;
+    const ner_model *nm; /* NULL: no NER (column "O") */
+    ner_tagger *nt;
+    uint16_t *ner; /* IOB2 label ids (ner_label_name) */
+    ner_span *spans;
+    dep_parser *dp;
+    const dep_model *dm;
+    str *forms, *up, *xp;
+    uint16_t *tags, *labs;
+    uint32_t *heads;
+    size_t cap;
+} annot;
+
+static void annot_grow(annot *a, size_t n)
+{
+    if (n <= a->cap) {
+        return;
+    }
+    a->cap = n * 2;
+    a->forms = xrealloc(a->forms, a->cap * sizeof *a->forms);
+    a->up = xrealloc(a->up, a->cap * sizeof *a->up);
+    a->xp = xrealloc(a->xp, a->cap * sizeof *a->xp);
+    a->tags = xrealloc(a->tags, a->cap * sizeof *a->tags);
+    a->labs = xrealloc(a->labs, a->cap * sizeof *a->labs);
+    a->heads = xrealloc(a->heads, a->cap * sizeof *a->heads);
+    a->ner = xrealloc(a->ner, a->cap * sizeof *a->ner);
+    a->spans = xrealloc(a->spans, a->cap * sizeof *a->spans);
+}
+
+static void annot_fini(annot *a)
+{
+    xfree(a->forms);
+    xfree(a->up);
+    xfree(a->xp);
+    xfree(a->tags);
+    xfree(a->labs);
+    xfree(a->heads);
+    xfree(a->ner);
+    xfree(a->spans);
+}
+
+/* Tags and parses sentence se of r. */
+static void annot_sent(annot *a, str text, const tok_result *r,
+                       const tok_sent *se)
+{
+    size_t n = se->n_toks;
+    annot_grow(a, n);
+    for (size_t i = 0; i < n; i++) {
+        const tok_span *sp = &r->toks[se->first_tok + i];
+        a->forms[i] = str_sub(text, sp->off, sp->len);
+    }
+    pos_tag_sent(a->tg, a->forms, n, a->tags);
+    for (size_t i = 0; i < n; i++) {
+        a->up[i] = pos_tag_upos(a->pm, a->tags[i]);
+        a->xp[i] = pos_tag_xpos(a->pm, a->tags[i]);
+    }
+    if (a->nt) {
+        ner_tag_sent(a->nt, a->forms, a->xp, n, a->spans, a->ner);
+    } else {
+        memset(a->ner, 0, n * sizeof *a->ner);
+    }
+    dep_parse(a->dp, a->forms, a->up, a->xp, n, a->heads, a->labs);
+}
+
+/* The IOB2 label of word i ("O" without a recognizer). */
+static str ner_of(const annot *a, size_t i, char *tmp, size_t cap)
+{
+    if (!a->nm || a->ner[i] == 0) {
+        return STR("O");
+    }
+    return ner_label_name(a->nm, a->ner[i], tmp, cap);
+}
+
+static void conllu_sent_out(annot *a, str text, const tok_result *r, size_t si,
+                            buf *b)
+{
+    const tok_sent *se = &r->sents[si];
+    size_t n = se->n_toks;
+    (void)buf_printf(b, "# sent_id = %zu\n# text = ", si + 1);
+    put_field(b, str_sub(text, se->off, se->end - se->off));
+    (void)buf_putc(b, '\n');
+    for (size_t i = 0; i < n; i++) {
+        const tok_span *sp = &r->toks[se->first_tok + i];
+        /* a multiword token: this span and the following joined ones */
+        bool in_mwt =
+            i > 0 && (r->toks[se->first_tok + i - 1].flags & TOK_F_JOIN);
+        if (!in_mwt && (sp->flags & TOK_F_JOIN)) {
+            size_t j = i;
+            while (j + 1 < n &&
+                   (r->toks[se->first_tok + j].flags & TOK_F_JOIN)) {
+                j++;
+            }
+            const tok_span *last = &r->toks[se->first_tok + j];
+            (void)buf_printf(b, "%zu-%zu\t", i + 1, j + 1);
+            put_field(b,
+                      str_sub(text, sp->off, last->off + last->len - sp->off));
+            (void)buf_printf(b, "\t_\t_\t_\t_\t_\t_\t_\tTokenRange=%u:%u%s\n",
+                             sp->off, last->off + last->len,
+                             (last->flags & TOK_F_SPACE_AFTER) || j + 1 == n
+                                 ? ""
+                                 : "|SpaceAfter=No");
+        }
+        bool part = in_mwt || (sp->flags & TOK_F_JOIN);
+        (void)buf_printf(b, "%zu\t", i + 1);
+        put_field(b, a->forms[i]);
+        (void)buf_puts(b, "\t_\t");
+        put_field(b, a->up[i]);
+        (void)buf_putc(b, '\t');
+        put_field(b, a->xp[i]);
+        (void)buf_printf(b, "\t_\t%u\t", a->heads[i]);
+        put_field(b, dep_label_name(a->dm, a->labs[i]));
+        (void)buf_printf(b, "\t_\tTokenRange=%u:%u", sp->off,
+                         sp->off + sp->len);
+        if (!part && !(sp->flags & TOK_F_SPACE_AFTER) && i + 1 < n) {
+            (void)buf_puts(b, "|SpaceAfter=No");
+        }
+        char tmp[32];
+        (void)buf_puts(b, "|NER=");
+        put_field(b, ner_of(a, i, tmp, sizeof tmp));
+        (void)buf_putc(b, '\n');
+    }
+    (void)buf_putc(b, '\n');
+}
+
+static void json_sent_out(annot *a, str text, const tok_result *r, size_t si,
+                          json_w *j)
+{
+    const tok_sent *se = &r->sents[si];
+    json_obj(j);
+    json_kv_int(j, "sent_id", (int64_t)si + 1);
+    json_key(j, "text");
+    json_strn(j, str_sub(text, se->off, se->end - se->off));
+    json_kv_int(j, "start", se->off);
+    json_kv_int(j, "end", se->end);
+    json_key(j, "words");
+    json_arr(j);
+    for (size_t i = 0; i < se->n_toks; i++) {
+        const tok_span *sp = &r->toks[se->first_tok + i];
+        json_obj(j);
+        json_kv_int(j, "id", (int64_t)i + 1);
+        json_key(j, "form");
+        json_strn(j, a->forms[i]);
+        json_key(j, "upos");
+        json_strn(j, a->up[i]);
+        json_key(j, "xpos");
+        json_strn(j, a->xp[i]);
+        json_kv_int(j, "head", a->heads[i]);
+        json_key(j, "deprel");
+        json_strn(j, dep_label_name(a->dm, a->labs[i]));
+        json_kv_int(j, "start", sp->off);
+        json_kv_int(j, "end", (int64_t)sp->off + sp->len);
+        json_key(j, "space_after");
+        json_bool(j, (sp->flags & TOK_F_SPACE_AFTER) != 0);
+        json_key(j, "joined_with_next");
+        json_bool(j, (sp->flags & TOK_F_JOIN) != 0);
+        char tmp[32];
+        json_key(j, "ner");
+        json_strn(j, ner_of(a, i, tmp, sizeof tmp));
+        json_end(j);
+    }
+    json_end(j);
+    json_end(j);
+}
+
+int cmd_annotate(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"model", required_argument, NULL, 'm'},
+        {"pos-model", required_argument, NULL, 'p'},
+        {"ner-model", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool json = false;
+    const char *model = NULL, *pmodel = NULL, *nmodel = NULL;
+    char def[4096], pdef[4096], ndef[4096];
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            json = true;
+            break;
+        case 'm':
+            model = optarg;
+            break;
+        case 'p':
+            pmodel = optarg;
+            break;
+        case 'n':
+            nmodel = optarg;
+            break;
+        case 'h':
+            annotate_usage(stdout);
+            return CLI_OK;
+        default:
+            return cli_usage_error("annotate",
+                                   "unknown option or missing "
+                                   "value '%s'",
+                                   argv[optind - 1]);
+        }
+    }
+    if (optind + 1 < argc) {
+        return cli_usage_error("annotate", "at most one FILE");
+    }
+    const char *path = optind < argc ? argv[optind] : "-";
+    if (!model) {
+        model = model_default_path(DEP_MODEL_FILE, def, sizeof def);
+    }
+    if (!pmodel) {
+        pmodel = model_default_path(POS_MODEL_FILE, pdef, sizeof pdef);
+    }
+    bool ner_optional = !nmodel;
+    if (!nmodel) {
+        nmodel = model_default_path(NER_MODEL_CONLL, ndef, sizeof ndef);
+    }
+    ds_err e;
+    dep_model *m = NULL;
+    pos_model *pm = NULL;
+    ner_model *nm = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    tok_result r;
+    tok_result_init(&r);
+    annot a;
+    memset(&a, 0, sizeof a);
+    int status = CLI_OK;
+    buf out;
+    buf_init(&out, 0);
+    if (dep_model_open(model, &m, &e) != DS_OK ||
+        pos_model_open(pmodel, &pm, &e) != DS_OK ||
+        read_all(path, &text, &len, &e) != DS_OK ||
+        tok_run((str){text, len}, &r, &e) != DS_OK) {
+        status = cli_report(&e);
+        goto out;
+    }
+    /* NER: the default model is optional (an "O" column without it); a
+     * model named with --ner-model must load. */
+    if (strcmp(nmodel, "none") != 0 &&
+        ner_model_open(nmodel, &nm, &e) != DS_OK &&
+        !(ner_optional && e.rc == DS_ENOTFOUND)) {
+        status = cli_report(&e);
+        goto out;
+    }
+    if (nm) {
+        a.nm = nm;
+        a.nt = ner_tagger_new(nm);
+        ner_doc_begin(a.nt);
+    }
+    a.pm = pm;
+    a.dm = m;
+    a.tg = pos_tagger_new(pm);
+    a.dp = dep_parser_new(m);
+    str t = {text, len};
+    json_w j;
+    if (json) {
+        json_init(&j, &out);
+        json_obj(&j);
+        json_key(&j, "ner_model");
+        if (nm) {
+            json_str(&j, nmodel);
+        } else {
+            json_null(&j);
+        }
+        json_key(&j, "sentences");
+        json_arr(&j);
+    }
+    for (size_t si = 0; si < r.n_sents; si++) {
+        annot_sent(&a, t, &r, &r.sents[si]);
+        if (json) {
+            json_sent_out(&a, t, &r, si, &j);
+        } else {
+            conllu_sent_out(&a, t, &r, si, &out);
+        }
+        if (out.len > (1u << 16)) {
+            cli_print(&out);
+            buf_reset(&out);
+        }
+    }
+    if (json) {
+        json_end(&j);
+        json_end(&j);
+        (void)buf_putc(&out, '\n');
+    }
+    cli_print(&out);
+out:
+    buf_fini(&out);
+    annot_fini(&a);
+    dep_parser_free(a.dp);
+    pos_tagger_free(a.tg);
+    ner_tagger_free(a.nt);
+    ner_model_free(nm);
+    tok_result_fini(&r);
+    xfree(text);
+    pos_model_free(pm);
+    dep_model_free(m);
+    return status;
+}

@@ -1,0 +1,197 @@
+/* dep_int.h - the arc-eager transition system and the feature templates,
+ * shared by the parser (dep.c) and its trainer (dep_train.c), which must
+ * compute exactly the same features. Not for use outside src/nlp/dep*. */
+#ifndef NLP_DEP_INT_H
+#define NLP_DEP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nlp/ap.h"
+#include "util/str.h"
+
+#define DEP_SECTION_VERSION 1u
+#define DEP_FEATSET         4u  /* feature templates in dep_feats() */
+#define DEP_MAX_FEATS       160 /* features per state */
+#define DEP_MAX_LABELS      1000
+
+/* "dep.opts" */
+typedef struct dep_opts_sec {
+    uint32_t version; /* DEP_SECTION_VERSION */
+    uint32_t featset; /* DEP_FEATSET */
+    uint32_t n_labels;
+    uint32_t root_label; /* id of "root" */
+    uint32_t pos_mode;   /* a dep_pos_mode: what "POS" means in features */
+    uint32_t dict_cap;   /* slots in "dep.dict" (0: no dictionary) */
+    uint32_t reserved[2];
+} dep_opts_sec;
+
+/* "dep.dict": the ambiguity classes of the training words. Open
+ * addressing on the lower-case form's hash (home slot: multiply-shift of
+ * the high 32 bits, linear probing), key 0 = empty slot; val is the set
+ * of UPOS tags the word had in training (bit per tag, dep_upos_bit),
+ * never 0. */
+typedef struct dep_dict_slot {
+    uint64_t key;
+    uint64_t val;
+} dep_dict_slot;
+
+typedef struct dep_dict {
+    const dep_dict_slot *tab;
+    uint32_t cap; /* 0: empty */
+} dep_dict;
+
+/* The ambiguity class of a word, 0 when unknown. */
+uint64_t dep_dict_get(const dep_dict *d, uint64_t lower_hash);
+/* The bit of a UPOS tag (the 17 UD tags, anything else bit 17). */
+uint64_t dep_upos_bit(str upos);
+
+/* The tag behind the POS templates. */
+typedef enum dep_pos_mode {
+    DEP_POS_JOINT = 0, /* UPOS and XPOS together */
+    DEP_POS_UPOS = 1,
+    DEP_POS_XPOS = 2
+} dep_pos_mode;
+
+/* Class layout: 0 SHIFT, 1 REDUCE, 2+l LEFT-l, 2+L+l RIGHT-l. */
+enum { DEP_SHIFT = 0, DEP_REDUCE = 1, DEP_LEFT = 2, DEP_RIGHT = 3 };
+
+static inline uint32_t dep_cls_left(uint32_t l)
+{
+    return 2 + l;
+}
+
+static inline uint32_t dep_cls_right(uint32_t l, uint32_t n_labels)
+{
+    return 2 + n_labels + l;
+}
+
+/* Type (DEP_SHIFT..DEP_RIGHT) and label of a class. */
+static inline uint32_t dep_cls_type(uint32_t c, uint32_t n_labels)
+{
+    return c < 2 ? c : c < 2 + n_labels ? DEP_LEFT : DEP_RIGHT;
+}
+
+static inline uint32_t dep_cls_label(uint32_t c, uint32_t n_labels)
+{
+    return c < 2 ? 0 : c < 2 + n_labels ? c - 2 : c - 2 - n_labels;
+}
+
+/* Per-word hashed values for the features; index 0 is the root, 1..n the
+ * words, n+1 "no word". */
+typedef struct dep_wordh {
+    uint64_t w, p, wp; /* form, joint UPOS+XPOS, both */
+    uint64_t lw, suf;  /* lower-case form, its last 3 bytes */
+    uint64_t u, x;     /* UPOS, XPOS alone */
+    uint64_t amb;      /* ambiguity class (dep.dict), or a constant */
+} dep_wordh;
+
+/* Fills wh[0..n+1] from the words (views of word i+1 at index i). */
+void dep_hash_words(const str *forms, const str *upos, const str *xpos,
+                    size_t n, uint32_t pos_mode, const dep_dict *dict,
+                    dep_wordh *wh);
+
+/* A parser configuration. Word 0 is the root, always at stack[0]; the
+ * buffer is b..n (empty when b > n). Children are kept as the two
+ * leftmost and two rightmost (0 = none: the root is never a child), with
+ * counts and label sets for the valency and label-set features. */
+typedef struct dep_state {
+    uint32_t n;
+    uint32_t *stack;
+    uint32_t sp; /* stack size, >= 1 */
+    uint32_t b;
+    int32_t *head;   /* [n+2], -1 none */
+    uint16_t *label; /* [n+2] label id + 1, 0 none */
+    uint32_t *l1, *l2, *r1, *r2;
+    uint16_t *nl, *nr;
+    uint64_t *ls, *rs;
+    uint32_t root_child; /* word attached to the root, 0 none */
+} dep_state;
+
+/* Scratch for a state of up to cap words. */
+typedef struct dep_scratch {
+    size_t cap;
+    dep_state st;
+    dep_wordh *wh;
+} dep_scratch;
+
+void dep_scratch_init(dep_scratch *s);
+void dep_scratch_fini(dep_scratch *s);
+/* Makes room for n words and resets the state to the initial
+ * configuration of an n-word sentence. */
+void dep_state_start(dep_scratch *s, size_t n);
+
+/* The features of the state (at most DEP_MAX_FEATS): the role features
+ * of every role (below) and the context features. */
+size_t dep_feats(const dep_state *s, const dep_wordh *wh, uint64_t *out);
+
+/* Role features depend on one word only (its form and POS, in one
+ * position: s0, n0, s0's leftmost child...), so the parser caches their
+ * summed scores per (role, word); the context features combine several
+ * words or the partial tree. dep_feats() = all role features of
+ * dep_roles() + dep_ctx_feats(). */
+enum {
+    DEP_R_S0,
+    DEP_R_N0,
+    DEP_R_N1,
+    DEP_R_N2,
+    DEP_R_S1,
+    DEP_R_S0H,
+    DEP_R_S0H2,
+    DEP_R_S0L,
+    DEP_R_S0L2,
+    DEP_R_S0R,
+    DEP_R_S0R2,
+    DEP_R_N0L,
+    DEP_R_N0L2,
+    DEP_N_ROLES
+};
+/* Roles s0, n0, n1, n2, s1 (the first five) have 9-10 features each and
+ * are worth caching; the others have two. */
+#ifndef DEP_N_CACHED_ROLES
+#define DEP_N_CACHED_ROLES (DEP_R_S1 + 1)
+#endif
+#define DEP_MAX_ROLE_FEATS 10
+/* out[role] = the word in that role (n + 1: none). */
+void dep_roles(const dep_state *s, uint32_t *out);
+size_t dep_role_feats(uint32_t role, const dep_wordh *h, uint64_t *out);
+size_t dep_ctx_feats(const dep_state *s, const dep_wordh *wh, uint64_t *out);
+
+/* Which transition types are legal, as a bit mask (1 << DEP_SHIFT ...),
+ * and whether RIGHT is only legal with the root label (s0 is the root). */
+uint32_t dep_legal(const dep_state *s);
+
+/* Applies class c (must be legal). */
+void dep_apply(dep_state *s, uint32_t c, uint32_t n_labels);
+
+/* Adds the arc h -> d with label l (d has no head). */
+void dep_add_arc(dep_state *s, uint32_t h, uint32_t d, uint32_t l);
+
+/* Best legal class for the scores (lowest id on ties); -1 when none (the
+ * buffer is empty). */
+int32_t dep_best_legal(const dep_state *s, const int32_t *scores,
+                       uint32_t n_labels, uint32_t root_label);
+
+/* Ends the parse once the buffer is empty: pops the stack, attaching each
+ * word without a head to the word below it (or, when that is the root
+ * and the root has a child already, to that child) with the label with
+ * the best RIGHT score in scores (recomputed by the callback, which may
+ * be NULL: then label `fallback`). Afterwards every word has a head and
+ * exactly one word is attached to the root. */
+typedef void (*dep_score_fn)(void *ctx, const dep_state *s, int32_t *scores);
+void dep_finish(dep_state *s, uint32_t n_labels, uint32_t root_label,
+                uint32_t fallback, dep_score_fn fn, void *ctx, int32_t *scores);
+
+/* ---- The dynamic oracle (dep_train.c) ---- */
+
+/* Costs (gold arcs made unreachable, Goldberg & Nivre 2012) of SHIFT,
+ * REDUCE, LEFT and RIGHT without labels, in out[DEP_SHIFT..DEP_RIGHT],
+ * for a state whose buffer is not empty. gh[1..n] are the gold heads (a
+ * projective tree), in_stack[0..n] flags the words on the stack. The
+ * labelled cost of LEFT-l / RIGHT-l adds 1 when the arc is gold and l is
+ * not its label. Values for illegal transitions are meaningless. */
+void dep_type_costs(const dep_state *s, const int32_t *gh,
+                    const uint8_t *in_stack, uint32_t out[4]);
+
+#endif
