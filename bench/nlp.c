@@ -8,8 +8,11 @@
  * at least S seconds (default 1) of tagging have passed; prints words/s
  * per core next to the target, the model size and the load time, and the
  * dev accuracy of the first pass. Skips (exit 0, with a message) when the
- * data or the model is absent. The NER and parser rows go below the POS
- * one. Exit status: 0 ran or skipped, 2 usage error. */
+ * data or the model is absent. Then the same for the named-entity
+ * recognizer (CoNLL-2003 dev), the dependency parser (EWT dev, predicted
+ * tags; parsing time only) and the whole annotate pipeline on raw text
+ * (tokenize -> POS -> NER -> parse), and the load time and size of all
+ * the models together. Exit status: 0 ran or skipped, 2 usage error. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,12 +23,19 @@
 #include <time.h>
 
 #include "nlp/conllu.h"
+#include "nlp/dep.h"
 #include "nlp/model.h"
+#include "nlp/ner.h"
+#include "nlp/ner_eval.h"
 #include "nlp/pos.h"
+#include "nlp/tok.h"
 #include "util/str.h"
 #include "util/xalloc.h"
 
-#define TARGET_POS_WPS 1000000.0
+#define TARGET_POS_WPS      1000000.0
+#define TARGET_NER_TPS      1000000.0
+#define TARGET_PARSE_WPS    150000.0
+#define TARGET_ANNOTATE_TPS 120000.0
 
 static double now_s(void)
 {
@@ -162,6 +172,209 @@ static void bench_pos(const char *models, const char *shared, double secs)
     xfree(text);
 }
 
+static void row(const char *name, double rate, double target, const char *unit,
+                const char *notes)
+{
+    printf("%-9s %12.0f %10.0f  %-12s %s %s\n", name, rate, target,
+           rate >= target ? "target met" : "BELOW TARGET", unit, notes);
+}
+
+static void bench_ner(const char *models, const char *shared, double secs)
+{
+    char mpath[4096], dpath[4096], notes[256];
+    snprintf(mpath, sizeof mpath, "%s/%s", models, NER_MODEL_CONLL);
+    snprintf(dpath, sizeof dpath, "%s/data/conll2003/dev.txt", shared);
+    if (!exists(mpath) || !exists(dpath)) {
+        printf("ner: SKIP (no %s)\n", exists(mpath) ? dpath : mpath);
+        return;
+    }
+    ner_model *m;
+    ner_corpus c;
+    ds_err e;
+    if (ner_model_open(mpath, &m, &e) != DS_OK ||
+        ner_corpus_load(dpath, NER_FMT_CONLL, &c, &e) != DS_OK) {
+        printf("ner: FAIL %s\n", e.msg);
+        return;
+    }
+    ner_tagger *t = ner_tagger_new(m);
+    ner_eval first, ev;
+    ner_evaluate(t, &c, false, NULL, &first);
+    size_t tokens = 0;
+    double cpu0 = cpu_s(), el = 0;
+    while (el < secs) {
+        ner_evaluate(t, &c, false, NULL, &ev);
+        tokens += ev.tokens;
+        el = cpu_s() - cpu0;
+    }
+    snprintf(notes, sizeof notes,
+             "per CPU-second; dev F1 %.2f; first (cold-cache) pass %.0f "
+             "tokens/s; model %zu bytes",
+             first.all.f1, first.tokens_per_s, ner_model_size(m));
+    row("ner", (double)tokens / el, TARGET_NER_TPS, "tokens/s", notes);
+    ner_tagger_free(t);
+    ner_corpus_fini(&c);
+    ner_model_free(m);
+}
+
+static void bench_parse(const char *models, const char *shared, double secs)
+{
+    char ppath[4096], mpath[4096], dpath[4096], notes[256];
+    snprintf(ppath, sizeof ppath, "%s/%s", models, POS_MODEL_FILE);
+    snprintf(mpath, sizeof mpath, "%s/parse.model", models);
+    snprintf(dpath, sizeof dpath, "%s/data/ud-ewt/dev.conllu", shared);
+    if (!exists(mpath) || !exists(ppath) || !exists(dpath)) {
+        printf("parse: SKIP (no model or data)\n");
+        return;
+    }
+    pos_model *pm;
+    dep_model *dm;
+    ds_err e;
+    char *text = NULL;
+    size_t len = 0;
+    if (pos_model_open(ppath, &pm, &e) != DS_OK ||
+        dep_model_open(mpath, &dm, &e) != DS_OK ||
+        conllu_load_file(dpath, &text, &len, &e) != DS_OK) {
+        printf("parse: FAIL %s\n", e.msg);
+        return;
+    }
+    pos_tagger *tg = pos_tagger_new(pm);
+    dep_parser *dp = dep_parser_new(dm);
+    dep_eval ev;
+    size_t words = 0;
+    double parse_s = 0, uas = 0, las = 0;
+    while (parse_s < secs) {
+        if (dep_eval_conllu(dp, pm, tg, (str){text, len}, &ev, &e) != DS_OK) {
+            printf("parse: FAIL %s\n", e.msg);
+            break;
+        }
+        words += ev.words;
+        parse_s += ev.seconds;
+        uas = ev.uas;
+        las = ev.las;
+    }
+    snprintf(notes, sizeof notes,
+             "per CPU-second, parsing only; dev UAS %.2f LAS %.2f with "
+             "predicted tags; model %zu bytes",
+             uas, las, dep_model_size(dm));
+    row("parse", parse_s > 0 ? (double)words / parse_s : 0, TARGET_PARSE_WPS,
+        "words/s", notes);
+    dep_parser_free(dp);
+    pos_tagger_free(tg);
+    dep_model_free(dm);
+    pos_model_free(pm);
+    xfree(text);
+}
+
+/* Raw text through the whole pipeline: the dev words joined with spaces,
+ * one line per sentence, tokenized again by tok_run. */
+static void bench_annotate(const char *models, const char *shared, double secs)
+{
+    char ppath[4096], npath[4096], mpath[4096], dpath[4096], notes[256];
+    snprintf(ppath, sizeof ppath, "%s/%s", models, POS_MODEL_FILE);
+    snprintf(npath, sizeof npath, "%s/%s", models, NER_MODEL_CONLL);
+    snprintf(mpath, sizeof mpath, "%s/parse.model", models);
+    snprintf(dpath, sizeof dpath, "%s/data/ud-ewt/dev.conllu", shared);
+    if (!exists(mpath) || !exists(ppath) || !exists(npath) || !exists(dpath)) {
+        printf("annotate: SKIP (no model or data)\n");
+        return;
+    }
+    double t0 = now_s();
+    pos_model *pm;
+    ner_model *nm;
+    dep_model *dm;
+    ds_err e;
+    if (pos_model_open(ppath, &pm, &e) != DS_OK ||
+        ner_model_open(npath, &nm, &e) != DS_OK ||
+        dep_model_open(mpath, &dm, &e) != DS_OK) {
+        printf("annotate: FAIL %s\n", e.msg);
+        return;
+    }
+    double load_ms = (now_s() - t0) * 1e3;
+    size_t bytes = pos_model_size(pm) + ner_model_size(nm) + dep_model_size(dm);
+    char *src = NULL;
+    corpus c;
+    if (!load_corpus(dpath, &src, &c)) {
+        return;
+    }
+    buf raw;
+    buf_init(&raw, 0);
+    for (size_t s = 0; s < c.n_sents; s++) {
+        for (size_t w = c.sent_start[s]; w < c.sent_start[s + 1]; w++) {
+            buf_append(&raw, c.words[w].ptr, c.words[w].len);
+            buf_putc(&raw, w + 1 < c.sent_start[s + 1] ? ' ' : '\n');
+        }
+    }
+    str text = buf_str(&raw);
+    pos_tagger *tg = pos_tagger_new(pm);
+    ner_tagger *nt = ner_tagger_new(nm);
+    dep_parser *dp = dep_parser_new(dm);
+    tok_result r;
+    tok_result_init(&r);
+    size_t cap = 0, tokens = 0;
+    uint16_t *tags = NULL, *labels = NULL;
+    str *words = NULL, *upos = NULL, *xpos = NULL;
+    ner_span *spans = NULL;
+    uint32_t *heads = NULL;
+    double cpu0 = cpu_s(), el = 0;
+    while (el < secs) {
+        if (tok_run(text, &r, &e) != DS_OK) {
+            break;
+        }
+        ner_doc_begin(nt);
+        for (size_t s = 0; s < r.n_sents; s++) {
+            const tok_sent *ts = &r.sents[s];
+            size_t n = ts->n_toks;
+            if (n > cap) {
+                cap = n;
+                tags = xrealloc(tags, cap * sizeof *tags);
+                labels = xrealloc(labels, cap * sizeof *labels);
+                words = xrealloc(words, cap * sizeof *words);
+                upos = xrealloc(upos, cap * sizeof *upos);
+                xpos = xrealloc(xpos, cap * sizeof *xpos);
+                spans = xrealloc(spans, cap * sizeof *spans);
+                heads = xrealloc(heads, cap * sizeof *heads);
+            }
+            for (size_t i = 0; i < n; i++) {
+                const tok_span *t = &r.toks[ts->first_tok + i];
+                words[i] = (str){text.ptr + t->off, t->len};
+            }
+            pos_tag_sent(tg, words, n, tags);
+            for (size_t i = 0; i < n; i++) {
+                upos[i] = pos_tag_upos(pm, tags[i]);
+                xpos[i] = pos_tag_xpos(pm, tags[i]);
+            }
+            ner_tag_sent(nt, words, xpos, n, spans, NULL);
+            dep_parse(dp, words, upos, xpos, n, heads, labels);
+        }
+        tokens += r.n_toks;
+        el = cpu_s() - cpu0;
+    }
+    snprintf(notes, sizeof notes,
+             "per CPU-second, raw text: tokenize, POS, NER, parse; models "
+             "%.1f MB loaded in %.1f ms",
+             (double)bytes / 1e6, load_ms);
+    row("annotate", (double)tokens / el, TARGET_ANNOTATE_TPS, "tokens/s",
+        notes);
+    xfree(tags);
+    xfree(labels);
+    xfree(words);
+    xfree(upos);
+    xfree(xpos);
+    xfree(spans);
+    xfree(heads);
+    tok_result_fini(&r);
+    dep_parser_free(dp);
+    ner_tagger_free(nt);
+    pos_tagger_free(tg);
+    buf_fini(&raw);
+    xfree(c.words);
+    xfree(c.sent_start);
+    xfree(src);
+    dep_model_free(dm);
+    ner_model_free(nm);
+    pos_model_free(pm);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -206,6 +419,9 @@ int main(int argc, char **argv)
     }
     printf("bench/nlp: models %s, data %s (one core)\n", models, shared);
     bench_pos(models, shared, secs);
-    /* NER and parser rows go here. */
+    printf("%-9s %12s %10s\n", "", "rate", "target");
+    bench_ner(models, shared, secs);
+    bench_parse(models, shared, secs);
+    bench_annotate(models, shared, secs);
     return 0;
 }
