@@ -2,6 +2,7 @@
  * path used by ingestion (see kg.h). The read paths are in kg_read.c. */
 #include "kg/kg.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -256,14 +257,17 @@ void kg_close(kg_db *db)
     sqlite3_stmt *sts[] = {db->st_hash,    db->st_band,    db->st_mh,
                            db->st_doc,     db->st_fts,     db->st_sent,
                            db->st_bandins, db->st_src_get, db->st_src_ins,
-                           db->st_src_upd};
+                           db->st_src_upd, db->st_mention};
     for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) {
         sqlite3_finalize(sts[i]);
     }
     kg_vis_free(db);
     free_markings(db);
-    if (db->h) {
-        sqlite3_close(db->h);
+    /* sqlite3_close fails (and leaks the connection) while any statement
+     * is left unfinalized: that is a bug here, so make it loud in debug
+     * builds. */
+    if (db->h && sqlite3_close(db->h) != SQLITE_OK) {
+        assert(!"kg_close: a statement was left unfinalized");
     }
     xfree(db->path);
     xfree(db);
