@@ -7,9 +7,11 @@
  * 1. Generates N (default 10,000) news-sized English documents (3-4 KB
  *    each) as .txt files with a fixed-seed PRNG, so every run and every
  *    machine sees the same bytes.
- * 2. Runs `BIN --db DB ingest DOCS --jobs 1` into a fresh case, then the
- *    same with --jobs 2 into another fresh case, and reports wall time, CPU
- *    time and peak RSS of the child (wait4), as documents/s and MB/s.
+ * 2. Runs `BIN --db DB ingest DOCS --jobs 1 --ner none` into a fresh case,
+ *    then the same with --jobs 2, then both again with the NLP stage
+ *    (--ner auto: POS tags and entity mentions), each into a fresh case,
+ *    and reports wall time, CPU time and peak RSS of the child (wait4), as
+ *    documents/s and MB/s.
  * 3. Opens the --jobs 1 case read-only through the kg library and times 400
  *    mixed full-text queries (limit 10, snippets on): p50/p95/p99 in ms.
  *
@@ -957,6 +959,8 @@ int main(int argc, char **argv)
     char *docs = path_join(work, "docs");
     char *db1 = path_join(work, "jobs1.db");
     char *db2 = path_join(work, "jobs2.db");
+    char *db3 = path_join(work, "nlp1.db");
+    char *db4 = path_join(work, "nlp2.db");
     char *out = path_join(work, "ingest.out");
     int rc = 0;
 
@@ -972,9 +976,12 @@ int main(int argc, char **argv)
            n_docs, (double)bytes / 1e6, (double)bytes / (double)n_docs,
            now_s() - tg, docs);
 
-    static const char *const jobs[] = {"1", "2"};
-    char *dbs[] = {db1, db2};
-    for (size_t j = 0; j < 2; j++) {
+    /* The store alone (--ner none: what issue 2's targets are about), then
+     * the whole ingest with the NLP stage (POS tags and entity mentions). */
+    static const char *const jobs[] = {"1", "2", "1", "2"};
+    static const char *const ner[] = {"none", "none", "auto", "auto"};
+    char *dbs[] = {db1, db2, db3, db4};
+    for (size_t j = 0; j < 4; j++) {
         /* A fresh case every time (remove what --keep left behind). */
         static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
         for (size_t s = 0; s < COUNT(sfx); s++) {
@@ -982,18 +989,19 @@ int main(int argc, char **argv)
             snprintf(p, sizeof p, "%s%s", dbs[j], sfx[s]);
             unlink(p);
         }
-        char *av[] = {(char *)bin, "--db",   dbs[j],          "ingest",
-                      docs,        "--jobs", (char *)jobs[j], NULL};
-        printf("\n  $ %s --db %s ingest %s --jobs %s\n", bin, dbs[j], docs,
-               jobs[j]);
+        char *av[] = {(char *)bin,    "--db",   dbs[j],          "ingest",
+                      docs,           "--jobs", (char *)jobs[j], "--ner",
+                      (char *)ner[j], NULL};
+        printf("\n  $ %s --db %s ingest %s --jobs %s --ner %s\n", bin, dbs[j],
+               docs, jobs[j], ner[j]);
         run_result r = run_child(av, out);
         print_tail(out, 3);
         if (r.status < 0) {
             rc = 1;
             goto done;
         }
-        char label[32];
-        snprintf(label, sizeof label, "--jobs %s", jobs[j]);
+        char label[64];
+        snprintf(label, sizeof label, "--jobs %s --ner %s", jobs[j], ner[j]);
         report_run(label, &r, n_docs, bytes, j == 0);
         if (r.status != 0) {
             fprintf(stderr, "bench: ingest --jobs %s exited with %d\n", jobs[j],
@@ -1018,6 +1026,8 @@ done:
     xfree(docs);
     xfree(db1);
     xfree(db2);
+    xfree(db3);
+    xfree(db4);
     xfree(out);
     return rc;
 }
