@@ -24,5 +24,5 @@ run search Renwick --limit 5
 run search '"technical offers"' --clearance AMBER
 say "... and the same search by a GREEN viewer sees nothing of the AMBER memo:"
 "$BIN" --db "$DB" search '"technical offers"' --clearance GREEN
-run docs 1
+run docs 3 --mentions
 printf '\nThe case is %s; try: %s --db %s search GREYLARK\n' "$DB" "$BIN" "$DB"
