@@ -24,8 +24,8 @@
 
 /* The dev UAS/LAS reached by models/parse.model with predicted POS
  * (doc/internals/parser.md); the check allows 0.5 below. */
-#define SHIPPED_DEV_UAS 84.99
-#define SHIPPED_DEV_LAS 81.82
+#define SHIPPED_DEV_UAS 85.52
+#define SHIPPED_DEV_LAS 82.39
 
 /* ---- synthetic projective trees ---- */
 
