@@ -1,8 +1,8 @@
 /* fuzz_ner.c - fuzz target: the NER data reader and scorer, and the NER
  * model loader, on arbitrary bytes. A corpus that parses is scored against
- * itself (as many chunks found as gold, every tag right); a model that loads must tag a
- * sentence with spans inside it. Seeds in fuzz/corpus/ner/: tiny CoNLL and
- * IOB2 files and a tiny model with truncated and altered copies. */
+ * itself (as many chunks found as gold, every tag right); a model that loads
+ * must tag a sentence with spans inside it. Seeds in fuzz/corpus/ner/: tiny
+ * CoNLL and IOB2 files and a tiny model with truncated and altered copies. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (ner_model_from(mf, &m, NULL) == DS_OK) {
             ner_tagger *t = ner_tagger_new(m);
             str w[] = {STR("John"), STR("Smith"), STR("visited"),
-                       STR("New"), STR("York"), STR(".")};
-            str p[] = {STR("NNP"), STR("NNP"), STR("VBD"), STR("NNP"),
-                       STR("NNP"), STR(".")};
+                       STR("New"),  STR("York"),  STR(".")};
+            str p[] = {STR("NNP"), STR("NNP"), STR("VBD"),
+                       STR("NNP"), STR("NNP"), STR(".")};
             ner_span sp[6];
             uint16_t lab[6];
             size_t ns = ner_tag_sent(t, w, p, 6, sp, lab);

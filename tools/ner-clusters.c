@@ -317,7 +317,8 @@ int main(int argc, char **argv)
                     d += f((double)(x + left[c])) - f((double)x);
                 }
                 int64_t bb = row[b];
-                d += f((double)(bb + right[b] + left[b] + self)) - f((double)bb);
+                d +=
+                    f((double)(bb + right[b] + left[b] + self)) - f((double)bb);
                 d -= f((double)(NL[b] + nl)) - f((double)NL[b]);
                 d -= f((double)(NR[b] + nr)) - f((double)NR[b]);
                 if (d > best_d + 1e-9 || (b == a && d >= best_d - 1e-9)) {

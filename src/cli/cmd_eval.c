@@ -36,8 +36,7 @@ static int eval_pos(int argc, char **argv);
 static const eval_sub eval_subs[] = {
     {"tokenize", eval_tokenize,
      "tokens, words and sentences against a CoNLL-U file"},
-    {"pos", eval_pos,
-     "UPOS and XPOS accuracy of the tagger with gold tokens"},
+    {"pos", eval_pos, "UPOS and XPOS accuracy of the tagger with gold tokens"},
     {"ner", cmd_eval_ner,
      "entity P/R/F1 per type (conlleval) on CoNLL or IOB2 data, tokens/s"},
     {"parse", cmd_eval_parse,
@@ -54,28 +53,29 @@ static void usage(FILE *f)
     for (const eval_sub *s = eval_subs; s->name; s++) {
         fprintf(f, "  %-10s %s\n", s->name, s->summary);
     }
-    fputs("\n"
-          "  dossier eval tokenize FILE.conllu [--rules | --model PATH] "
-          "[--json]\n"
-          "      Rebuilds the raw text of a UD treebank, runs the tokenizer\n"
-          "      and prints precision, recall and F1 (CoNLL 2018 style).\n"
-          "      Sentences: the rules plus sent.model from the models\n"
-          "      directory when present, the model PATH, or (--rules) the\n"
-          "      rules alone.\n"
-          "  dossier eval pos FILE.conllu [--model PATH] [--json]\n"
-          "      Tags the gold words of each sentence and prints UPOS and XPOS\n"
-          "      accuracy and the tagging speed (words/s, one core). The\n"
-          "      model defaults to pos.model in the models directory\n"
-          "      ($DOSSIER_MODELS, else models/).\n"
-          "  dossier eval ner FILE [--model PATH] [--format conll|iob2]\n"
-          "                   [--drop-types T,...] [--json]\n"
-          "      Entity precision, recall and F1 overall and per type, as\n"
-          "      conlleval computes them (IOB1 or IOB2 input), and tokens/s.\n"
-          "  dossier eval parse FILE.conllu [--model PATH] [--pos-model PATH]\n"
-          "                   [--gold-pos] [--json]\n"
-          "      UAS and LAS of the dependency parser with gold tokens and\n"
-          "      predicted (or --gold-pos) tags, and words/s.\n",
-          f);
+    fputs(
+        "\n"
+        "  dossier eval tokenize FILE.conllu [--rules | --model PATH] "
+        "[--json]\n"
+        "      Rebuilds the raw text of a UD treebank, runs the tokenizer\n"
+        "      and prints precision, recall and F1 (CoNLL 2018 style).\n"
+        "      Sentences: the rules plus sent.model from the models\n"
+        "      directory when present, the model PATH, or (--rules) the\n"
+        "      rules alone.\n"
+        "  dossier eval pos FILE.conllu [--model PATH] [--json]\n"
+        "      Tags the gold words of each sentence and prints UPOS and XPOS\n"
+        "      accuracy and the tagging speed (words/s, one core). The\n"
+        "      model defaults to pos.model in the models directory\n"
+        "      ($DOSSIER_MODELS, else models/).\n"
+        "  dossier eval ner FILE [--model PATH] [--format conll|iob2]\n"
+        "                   [--drop-types T,...] [--json]\n"
+        "      Entity precision, recall and F1 overall and per type, as\n"
+        "      conlleval computes them (IOB1 or IOB2 input), and tokens/s.\n"
+        "  dossier eval parse FILE.conllu [--model PATH] [--pos-model PATH]\n"
+        "                   [--gold-pos] [--json]\n"
+        "      UAS and LAS of the dependency parser with gold tokens and\n"
+        "      predicted (or --gold-pos) tags, and words/s.\n",
+        f);
 }
 
 static void print_prf_json(const char *name, const tok_eval_prf *p, bool last)
@@ -121,8 +121,10 @@ static int eval_tokenize(int argc, char **argv)
             usage(stdout);
             return CLI_OK;
         default:
-            return cli_usage_error("eval", "unknown option or missing value "
-                                   "'%s'", argv[optind - 1]);
+            return cli_usage_error("eval",
+                                   "unknown option or missing value "
+                                   "'%s'",
+                                   argv[optind - 1]);
         }
     }
     if (optind + 1 != argc) {
@@ -131,7 +133,7 @@ static int eval_tokenize(int argc, char **argv)
     const char *path = argv[optind];
     if (rules && model) {
         return cli_usage_error("eval", "tokenize: --rules and --model "
-                               "exclude each other");
+                                       "exclude each other");
     }
     tok_eval_scores sc;
     ds_err e;
@@ -221,8 +223,10 @@ static int eval_pos(int argc, char **argv)
             usage(stdout);
             return CLI_OK;
         default:
-            return cli_usage_error("eval", "unknown option or missing value "
-                                   "'%s'", argv[optind - 1]);
+            return cli_usage_error("eval",
+                                   "unknown option or missing value "
+                                   "'%s'",
+                                   argv[optind - 1]);
         }
     }
     if (optind + 1 != argc) {
@@ -262,14 +266,13 @@ static int eval_pos(int argc, char **argv)
                ev.sentences, ev.words, ev.upos_ok, ev.upos_acc, ev.xpos_ok,
                ev.xpos_acc, ev.both_ok, ev.both_acc, ev.words_per_s);
     } else {
-        printf("%-10s %9s %8s %8s\n", "metric", "accuracy", "correct",
-               "words");
+        printf("%-10s %9s %8s %8s\n", "metric", "accuracy", "correct", "words");
         printf("%-10s %9.2f %8zu %8zu\n", "UPOS", ev.upos_acc, ev.upos_ok,
                ev.words);
         printf("%-10s %9.2f %8zu %8zu\n", "XPOS", ev.xpos_acc, ev.xpos_ok,
                ev.words);
-        printf("%-10s %9.2f %8zu %8zu\n", "UPOS+XPOS", ev.both_acc,
-               ev.both_ok, ev.words);
+        printf("%-10s %9.2f %8zu %8zu\n", "UPOS+XPOS", ev.both_acc, ev.both_ok,
+               ev.words);
         printf("speed      %.0f words/s (tagging only, one core, one pass)\n",
                ev.words_per_s);
     }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_hp.h"
 #include "cli/cli_ner.h"
 #include "json/json.h"
 #include "nlp/model.h"
@@ -24,15 +25,6 @@
 #include "nlp/ner_eval.h"
 
 /* ---- train ner ---- */
-
-typedef enum hp_type { HP_PATH, HP_TEXT, HP_UINT, HP_REAL, HP_BOOL } hp_type;
-
-typedef struct hparam {
-    const char *name; /* the long option, without "--" */
-    hp_type type;
-    const char *def; /* default as text; NULL: required */
-    const char *help;
-} hparam;
 
 enum {
     P_TRAIN,
@@ -54,7 +46,7 @@ enum {
     P_COUNT
 };
 
-static const hparam params[] = {
+static const cli_hparam params[] = {
     [P_TRAIN] = {"train", HP_PATH, NULL, "training data (CoNLL or IOB2)"},
     [P_DEV] = {"dev", HP_PATH, NULL,
                "development data: progress and model selection"},
@@ -92,29 +84,6 @@ static const char train_summary[] =
     "BILOU labels) on CoNLL-2003 or UNER-style IOB data; the pass with the\n"
     "best dev F1 (conlleval) is written.";
 
-static void train_usage(FILE *f)
-{
-    fprintf(f, "usage: dossier train ner --train FILE --dev FILE --out FILE "
-               "[options]\n\n%s\n\noptions:\n", train_summary);
-    for (const hparam *h = params; h->name; h++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s %s", h->name,
-                 h->type == HP_PATH   ? "FILE"
-                 : h->type == HP_UINT ? "N"
-                 : h->type == HP_REAL ? "X"
-                 : h->type == HP_BOOL ? "0|1"
-                                      : "TEXT");
-        fprintf(f, "  %-22s %s", left, h->help);
-        if (h->def) {
-            fprintf(f, " (default %s)", *h->def ? h->def : "none");
-        } else {
-            fprintf(f, " (required)");
-        }
-        fputc('\n', f);
-    }
-    fprintf(f, "  %-22s %s\n", "--help", "this text");
-}
-
 static bool parse_format(const char *s, ner_format *out)
 {
     if (strcmp(s, "auto") == 0) {
@@ -137,66 +106,20 @@ static void train_progress(void *ctx, uint32_t iter, double train_acc,
     fprintf(stderr,
             "iter %2u  train acc %.2f  dev P %.2f R %.2f F1 %.2f  features "
             "%zu  %.1f MB  %.1fs\n",
-            iter, train_acc, dev->all.precision, dev->all.recall,
-            dev->all.f1, n_feats, (double)bytes / 1e6, seconds);
+            iter, train_acc, dev->all.precision, dev->all.recall, dev->all.f1,
+            n_feats, (double)bytes / 1e6, seconds);
 }
 
 int cmd_train_ner(int argc, char **argv)
 {
-    const char *text[P_COUNT];
-    unsigned long long u[P_COUNT];
-    double r[P_COUNT];
-    struct option opts[P_COUNT + 2];
-    for (size_t i = 0; i < P_COUNT; i++) {
-        opts[i] = (struct option){params[i].name, required_argument, NULL,
-                                  (int)i};
-        text[i] = params[i].def;
+    cli_hp_values v;
+    int st = cli_hp_parse("train ner", argc, argv, train_summary, params, &v);
+    if (st >= 0) {
+        return st;
     }
-    opts[P_COUNT] = (struct option){"help", no_argument, NULL, 1000};
-    opts[P_COUNT + 1] = (struct option){NULL, 0, NULL, 0};
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 1000) {
-            train_usage(stdout);
-            return CLI_OK;
-        }
-        if (c < 0 || c >= P_COUNT) {
-            return cli_usage_error("train", "ner: unknown option or missing "
-                                   "value '%s'", argv[optind - 1]);
-        }
-        text[c] = optarg;
-    }
-    if (optind < argc) {
-        return cli_usage_error("train", "ner: unexpected argument '%s'",
-                               argv[optind]);
-    }
-    for (size_t i = 0; i < P_COUNT; i++) {
-        const hparam *h = &params[i];
-        if (!text[i]) {
-            return cli_usage_error("train", "ner: --%s is required", h->name);
-        }
-        char *end = NULL;
-        if (h->type == HP_UINT || h->type == HP_BOOL) {
-            if (!*text[i] || *text[i] == '-') {
-                goto bad;
-            }
-            u[i] = strtoull(text[i], &end, 0);
-            if (*end || (h->type == HP_BOOL && u[i] > 1)) {
-                goto bad;
-            }
-        } else if (h->type == HP_REAL) {
-            r[i] = strtod(text[i], &end);
-            if (!*text[i] || *end || r[i] < 0) {
-                goto bad;
-            }
-        }
-        continue;
-    bad:
-        return cli_usage_error("train", "ner: --%s: bad value '%s'", h->name,
-                               text[i]);
-    }
+    const char *const *text = v.text;
+    const unsigned long long *u = v.u;
+    const double *r = v.r;
     ner_train_opts o = {
         .train_path = text[P_TRAIN],
         .dev_path = text[P_DEV],
@@ -227,7 +150,7 @@ int cmd_train_ner(int argc, char **argv)
     if (u[P_FOLDS] < 2 || u[P_FOLDS] > 50 || u[P_JK_ITER] < 1 ||
         u[P_JK_ITER] > 1000) {
         return cli_usage_error("train", "ner: --folds must be 2..50 and "
-                               "--jk-iterations 1..1000");
+                                        "--jk-iterations 1..1000");
     }
     if (u[P_MIN_COUNT] > UINT32_MAX) {
         return cli_usage_error("train", "ner: --min-count out of range");
@@ -309,7 +232,7 @@ int cmd_eval_ner(int argc, char **argv)
         case 'f':
             if (!parse_format(optarg, &fmt)) {
                 return cli_usage_error("eval", "ner: --format: conll, iob2 "
-                                       "or auto");
+                                               "or auto");
             }
             break;
         case 'd':
@@ -325,8 +248,10 @@ int cmd_eval_ner(int argc, char **argv)
             fputs(eval_usage_text, stdout);
             return CLI_OK;
         default:
-            return cli_usage_error("eval", "ner: unknown option or missing "
-                                   "value '%s'", argv[optind - 1]);
+            return cli_usage_error("eval",
+                                   "ner: unknown option or missing "
+                                   "value '%s'",
+                                   argv[optind - 1]);
         }
     }
     if (optind + 1 != argc) {
@@ -340,9 +265,9 @@ int cmd_eval_ner(int argc, char **argv)
     }
     char mp[4096];
     if (!model) {
-        model = model_default_path(corp.format == NER_FMT_IOB2 ? NER_MODEL_WEB
-                                                               : NER_MODEL_CONLL,
-                                   mp, sizeof mp);
+        model = model_default_path(
+            corp.format == NER_FMT_IOB2 ? NER_MODEL_WEB : NER_MODEL_CONLL, mp,
+            sizeof mp);
     }
     ner_model *m;
     if (ner_model_open(model, &m, &e) != DS_OK) {
@@ -406,7 +331,8 @@ int cmd_eval_ner(int argc, char **argv)
                    p->guessed);
         }
         printf("speed: %.0f tokens/s (one core, %zu tokens in %.2f s; first "
-               "pass %.0f tokens/s)\n", tps, toks, secs, cold);
+               "pass %.0f tokens/s)\n",
+               tps, toks, secs, cold);
     }
     ner_tagger_free(t);
     ner_model_free(m);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_hp.h"
 #include "cli/cli_parse.h"
 #include "json/json.h"
 #include "nlp/conllu.h"
@@ -34,15 +35,6 @@
 #include "util/xalloc.h"
 
 /* ---- train parse: the hyper-parameter table ---- */
-
-typedef enum hp_type { HP_PATH, HP_UINT, HP_REAL } hp_type;
-
-typedef struct hparam {
-    const char *name; /* the long option, without "--" */
-    hp_type type;
-    const char *def; /* default as text; NULL: required */
-    const char *help;
-} hparam;
 
 enum {
     P_TRAIN,
@@ -62,7 +54,7 @@ enum {
     P_N
 };
 
-static const hparam params[] = {
+static const cli_hparam params[] = {
     [P_TRAIN] = {"train", HP_PATH, NULL, "training data (CoNLL-U)"},
     [P_DEV] = {"dev", HP_PATH, NULL,
                "development data (CoNLL-U): progress and model selection"},
@@ -99,55 +91,10 @@ static const hparam params[] = {
     {NULL, 0, NULL, NULL},
 };
 
-typedef struct hp_values {
-    const char *text[P_N];
-    unsigned long long u[P_N];
-    double r[P_N];
-} hp_values;
-
-static void hp_usage(FILE *f)
-{
-    fprintf(f, "usage: dossier train parse --train FILE --dev FILE --out "
-               "FILE [options]\n\n"
-               "Trains the dependency parser (arc-eager, averaged perceptron,\n"
-               "dynamic oracle) on a CoNLL-U treebank; the pass with the best\n"
-               "dev LAS is written.\n\noptions:\n");
-    for (const hparam *h = params; h->name; h++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s %s", h->name,
-                 h->type == HP_PATH   ? "FILE"
-                 : h->type == HP_UINT ? "N"
-                                      : "X");
-        fprintf(f, "  %-22s %s", left, h->help);
-        fprintf(f, h->def ? " (default %s)\n" : " (required)\n",
-                h->def ? h->def : "");
-    }
-    fprintf(f, "  %-22s %s\n", "--help", "this text");
-}
-
-static bool hp_set(const hparam *h, const char *val, hp_values *v, size_t i)
-{
-    v->text[i] = val;
-    char *end = NULL;
-    if (h->type == HP_UINT) {
-        if (!*val || *val == '-') {
-            goto bad;
-        }
-        v->u[i] = strtoull(val, &end, 0);
-        if (*end) {
-            goto bad;
-        }
-    } else if (h->type == HP_REAL) {
-        v->r[i] = strtod(val, &end);
-        if (!*val || *end || v->r[i] < 0) {
-            goto bad;
-        }
-    }
-    return true;
-bad:
-    cli_usage_error("train", "parse: --%s: bad value '%s'", h->name, val);
-    return false;
-}
+static const char train_summary[] =
+    "Trains the dependency parser (arc-eager, averaged perceptron,\n"
+    "dynamic oracle) on a CoNLL-U treebank; the pass with the best\n"
+    "dev LAS is written.";
 
 static void train_progress(void *ctx, uint32_t iter, double train_acc,
                            const dep_eval *dev, size_t model_bytes,
@@ -393,45 +340,10 @@ static ds_rc write_model_file(const char *path, const void *p, size_t n,
 
 int cmd_train_parse(int argc, char **argv)
 {
-    hp_values v;
-    struct option opts[P_N + 2];
-    for (size_t i = 0; i < P_N; i++) {
-        opts[i] =
-            (struct option){params[i].name, required_argument, NULL, (int)i};
-        v.text[i] = NULL;
-        if (params[i].def && !hp_set(&params[i], params[i].def, &v, i)) {
-            return CLI_USAGE;
-        }
-    }
-    opts[P_N] = (struct option){"help", no_argument, NULL, 'h' + 1000};
-    opts[P_N + 1] = (struct option){NULL, 0, NULL, 0};
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'h' + 1000) {
-            hp_usage(stdout);
-            return CLI_OK;
-        }
-        if (c < 0 || c >= P_N) {
-            return cli_usage_error("train",
-                                   "parse: unknown option or missing value "
-                                   "'%s'",
-                                   argv[optind - 1]);
-        }
-        if (!hp_set(&params[c], optarg, &v, (size_t)c)) {
-            return CLI_USAGE;
-        }
-    }
-    if (optind < argc) {
-        return cli_usage_error("train", "parse: unexpected argument '%s'",
-                               argv[optind]);
-    }
-    for (size_t i = 0; i < P_N; i++) {
-        if (!v.text[i]) {
-            return cli_usage_error("train", "parse: --%s is required",
-                                   params[i].name);
-        }
+    cli_hp_values v;
+    int st = cli_hp_parse("train parse", argc, argv, train_summary, params, &v);
+    if (st >= 0) {
+        return st;
     }
     if (v.u[P_ITER] < 1 || v.u[P_ITER] > 1000) {
         return cli_usage_error("train", "parse: --iterations must be 1..1000");

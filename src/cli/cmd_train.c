@@ -14,126 +14,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_hp.h"
 #include "cli/cli_ner.h"
 #include "cli/cli_parse.h"
 #include "nlp/pos_train.h"
 #include "nlp/sent.h"
-
-/* ---- hyper-parameter tables ---- */
-
-typedef enum hp_type { HP_PATH, HP_UINT, HP_REAL } hp_type;
-
-typedef struct hparam {
-    const char *name; /* the long option, without "--" */
-    hp_type type;
-    const char *def;  /* default as text; NULL: required */
-    const char *help;
-} hparam;
-
-/* Parsed values, indexed like the table. */
-typedef struct hp_values {
-    const char *text[32];
-    unsigned long long u[32];
-    double r[32];
-} hp_values;
-
-static void hp_usage(FILE *f, const char *sub, const char *summary,
-                     const hparam *tab)
-{
-    fprintf(f, "usage: dossier train %s", sub);
-    for (const hparam *h = tab; h->name; h++) {
-        if (!h->def) {
-            fprintf(f, " --%s %s", h->name, h->type == HP_PATH ? "FILE" : "N");
-        }
-    }
-    fprintf(f, " [options]\n\n%s\n\noptions:\n", summary);
-    for (const hparam *h = tab; h->name; h++) {
-        char left[64];
-        snprintf(left, sizeof left, "--%s %s", h->name,
-                 h->type == HP_PATH ? "FILE" : h->type == HP_UINT ? "N" : "X");
-        fprintf(f, "  %-22s %s", left, h->help);
-        if (h->def) {
-            fprintf(f, " (default %s)", h->def);
-        } else {
-            fprintf(f, " (required)");
-        }
-        fputc('\n', f);
-    }
-    fprintf(f, "  %-22s %s\n", "--help", "this text");
-}
-
-static bool hp_set(const char *sub, const hparam *h, const char *val,
-                   hp_values *v, size_t i)
-{
-    v->text[i] = val;
-    char *end = NULL;
-    if (h->type == HP_UINT) {
-        if (!*val || *val == '-') {
-            goto bad;
-        }
-        v->u[i] = strtoull(val, &end, 0);
-        if (*end) {
-            goto bad;
-        }
-    } else if (h->type == HP_REAL) {
-        v->r[i] = strtod(val, &end);
-        if (!*val || *end || v->r[i] < 0) {
-            goto bad;
-        }
-    }
-    return true;
-bad:
-    cli_usage_error("train", "%s: --%s: bad value '%s'", sub, h->name, val);
-    return false;
-}
-
-/* Parses argv against tab; returns -1 on success, else an exit status
- * (CLI_OK after --help). */
-static int hp_parse(int argc, char **argv, const char *summary,
-                    const hparam *tab, hp_values *v)
-{
-    const char *sub = argv[0];
-    struct option opts[34];
-    size_t n = 0;
-    for (const hparam *h = tab; h->name && n < 32; h++, n++) {
-        opts[n] = (struct option){h->name, required_argument, NULL, (int)n};
-    }
-    opts[n] = (struct option){"help", no_argument, NULL, 'h' + 1000};
-    opts[n + 1] = (struct option){NULL, 0, NULL, 0};
-    for (size_t i = 0; i < n; i++) {
-        v->text[i] = NULL;
-        if (tab[i].def && !hp_set(sub, &tab[i], tab[i].def, v, i)) {
-            return CLI_USAGE;
-        }
-    }
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        if (c == 'h' + 1000) {
-            hp_usage(stdout, sub, summary, tab);
-            return CLI_OK;
-        }
-        if (c < 0 || (size_t)c >= n) {
-            return cli_usage_error("train", "%s: unknown option or missing "
-                                   "value '%s'", sub, argv[optind - 1]);
-        }
-        if (!hp_set(sub, &tab[c], optarg, v, (size_t)c)) {
-            return CLI_USAGE;
-        }
-    }
-    if (optind < argc) {
-        return cli_usage_error("train", "%s: unexpected argument '%s'", sub,
-                               argv[optind]);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!v->text[i]) {
-            return cli_usage_error("train", "%s: --%s is required", sub,
-                                   tab[i].name);
-        }
-    }
-    return -1;
-}
 
 /* ---- train pos ---- */
 
@@ -149,7 +34,7 @@ enum {
     POS_DICT_RATIO
 };
 
-static const hparam pos_params[] = {
+static const cli_hparam pos_params[] = {
     [POS_TRAIN] = {"train", HP_PATH, NULL, "training data (CoNLL-U)"},
     [POS_DEV] = {"dev", HP_PATH, NULL,
                  "development data (CoNLL-U): progress and model selection"},
@@ -185,8 +70,8 @@ static int train_pos(int argc, char **argv)
         "Trains the part-of-speech tagger (joint UPOS+XPOS, greedy averaged\n"
         "perceptron) on a CoNLL-U treebank; the iteration with the best dev\n"
         "UPOS accuracy is written.";
-    hp_values v;
-    int st = hp_parse(argc, argv, summary, pos_params, &v);
+    cli_hp_values v;
+    int st = cli_hp_parse("train pos", argc, argv, summary, pos_params, &v);
     if (st >= 0) {
         return st;
     }
@@ -228,10 +113,18 @@ static int train_pos(int argc, char **argv)
 
 /* ---- train sent ---- */
 
-enum { SENT_TRAIN, SENT_DEV, SENT_OUT, SENT_ITER, SENT_SEED, SENT_MIN_COUNT,
-       SENT_PRUNE, SENT_TUNE };
+enum {
+    SENT_TRAIN,
+    SENT_DEV,
+    SENT_OUT,
+    SENT_ITER,
+    SENT_SEED,
+    SENT_MIN_COUNT,
+    SENT_PRUNE,
+    SENT_TUNE
+};
 
-static const hparam sent_params[] = {
+static const cli_hparam sent_params[] = {
     [SENT_TRAIN] = {"train", HP_PATH, NULL, "training data (CoNLL-U)"},
     [SENT_DEV] = {"dev", HP_PATH, NULL,
                   "development data (CoNLL-U): pass and threshold selection"},
@@ -264,8 +157,8 @@ static int train_sent(int argc, char **argv)
         "at the tokenizer's candidate boundaries) on a CoNLL-U treebank whose\n"
         "raw text is rebuilt as `dossier eval tokenize` does; the pass and\n"
         "threshold with the best dev sentence F1 are written.";
-    hp_values v;
-    int st = hp_parse(argc, argv, summary, sent_params, &v);
+    cli_hp_values v;
+    int st = cli_hp_parse("train sent", argc, argv, summary, sent_params, &v);
     if (st >= 0) {
         return st;
     }
@@ -332,7 +225,8 @@ static void usage(FILE *f)
 int cmd_train(int argc, char **argv)
 {
     if (argc < 2) {
-        return cli_usage_error("train", "missing model (pos, sent, ner, parse)");
+        return cli_usage_error("train",
+                               "missing model (pos, sent, ner, parse)");
     }
     const char *sub = argv[1];
     if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0 ||

@@ -126,8 +126,8 @@ static tfeat *tget(ap_trainer *tr, uint64_t key)
         }
         s = (s + 1) & tr->slot_mask;
     }
-    tr->feats = xgrow(tr->feats, &tr->cap_feats, tr->n_feats + 1,
-                      sizeof *tr->feats);
+    tr->feats =
+        xgrow(tr->feats, &tr->cap_feats, tr->n_feats + 1, sizeof *tr->feats);
     tfeat *f = &tr->feats[tr->n_feats++];
     memset(f, 0, sizeof *f);
     f->key = key;
@@ -138,8 +138,8 @@ static tfeat *tget(ap_trainer *tr, uint64_t key)
     return f;
 }
 
-void ap_trainer_score_add(const ap_trainer *tr, const uint64_t *feats,
-                          size_t n, int32_t *acc)
+void ap_trainer_score_add(const ap_trainer *tr, const uint64_t *feats, size_t n,
+                          int32_t *acc)
 {
     for (size_t i = 0; i < n; i++) {
         const tfeat *f = tfind(tr, feats[i]);
@@ -153,8 +153,7 @@ void ap_trainer_score_add(const ap_trainer *tr, const uint64_t *feats,
     }
 }
 
-uint32_t ap_trainer_best(const ap_trainer *tr, const uint64_t *feats,
-                         size_t n)
+uint32_t ap_trainer_best(const ap_trainer *tr, const uint64_t *feats, size_t n)
 {
     int32_t acc[AP_MAX_CLASSES];
     memset(acc, 0, tr->n_classes * sizeof acc[0]);
@@ -243,8 +242,7 @@ static ds_rc add_sec(model_writer *w, const char *prefix, const char *name,
 }
 
 ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
-                       const char *prefix, ap_train_stats *out_stats,
-                       ds_err *e)
+                       const char *prefix, ap_train_stats *out_stats, ds_err *e)
 {
     if (strlen(prefix) < 1 || strlen(prefix) > 3) {
         return ds_fail(e, DS_EINVAL, "ap model prefix '%s': 1 to 3 bytes",
@@ -273,7 +271,8 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
         qsort(row, f->n, sizeof row[0], cmp_tentry_cls);
         uint32_t first = (uint32_t)n_pairs;
         for (uint32_t k = 0; k < f->n; k++) {
-            int64_t tot = row[k].total + (int64_t)(T - row[k].ts + 1) * row[k].w;
+            int64_t tot =
+                row[k].total + (int64_t)(T - row[k].ts + 1) * row[k].w;
             double a = (double)tot / (double)T;
             if (a == 0 || fabs(a) < tr->opts.prune_below) {
                 continue;
@@ -336,7 +335,9 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
                 continue;
             }
             ent[n_ent].cls = pcls[k->first + j];
-            ent[n_ent].w = (int16_t)(q > 32767 ? 32767 : q < -32767 ? -32767 : q);
+            ent[n_ent].w = (int16_t)(q > 32767    ? 32767
+                                     : q < -32767 ? -32767
+                                                  : q);
             n_ent++;
         }
         tab[s].n = (uint32_t)n_ent - tab[s].start;
@@ -356,8 +357,13 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
         off += (uint32_t)tr->name_len[c];
     }
     memcpy(cls + (size_t)tr->n_classes * 4, &off, 4);
-    ap_hdr h = {AP_SECTION_VERSION, tr->n_classes, cap, (uint32_t)n_keep,
-                n_ent, (float)scale, 0};
+    ap_hdr h = {AP_SECTION_VERSION,
+                tr->n_classes,
+                cap,
+                (uint32_t)n_keep,
+                n_ent,
+                (float)scale,
+                0};
     if ((rc = add_sec(w, prefix, "hdr", &h, sizeof h, e)) != DS_OK ||
         (rc = add_sec(w, prefix, "cls", cls, cls_len, e)) != DS_OK ||
         (rc = add_sec(w, prefix, "tab", tab, (size_t)cap * sizeof *tab, e)) !=

@@ -51,11 +51,10 @@ void ap_trainer_free(ap_trainer *tr);
 uint32_t ap_trainer_n_classes(const ap_trainer *tr);
 
 /* acc[c] += current (not averaged) weights of class c for the features. */
-void ap_trainer_score_add(const ap_trainer *tr, const uint64_t *feats,
-                          size_t n, int32_t *acc);
+void ap_trainer_score_add(const ap_trainer *tr, const uint64_t *feats, size_t n,
+                          int32_t *acc);
 /* The current best class (lowest id on ties). */
-uint32_t ap_trainer_best(const ap_trainer *tr, const uint64_t *feats,
-                         size_t n);
+uint32_t ap_trainer_best(const ap_trainer *tr, const uint64_t *feats, size_t n);
 
 /* One training example: counts the features, advances the step, and when
  * pred != gold moves each feature's weight for gold up by 1 and for pred
@@ -68,12 +67,12 @@ void ap_train_update(ap_trainer *tr, const uint64_t *feats, size_t n,
 void ap_trainer_end_epoch(ap_trainer *tr);
 
 typedef struct ap_train_stats {
-    uint64_t steps;      /* examples seen */
-    size_t n_seen;       /* distinct features seen */
-    size_t n_weighted;   /* features with a non-zero weight */
-    size_t n_kept;       /* features written */
-    size_t n_pairs;      /* (class, weight) pairs written */
-    size_t bytes;        /* bytes of the four sections */
+    uint64_t steps;    /* examples seen */
+    size_t n_seen;     /* distinct features seen */
+    size_t n_weighted; /* features with a non-zero weight */
+    size_t n_kept;     /* features written */
+    size_t n_pairs;    /* (class, weight) pairs written */
+    size_t bytes;      /* bytes of the four sections */
 } ap_train_stats;
 
 /* Writes the averaged model into w as sections "<prefix>.hdr", ".cls",

@@ -43,8 +43,8 @@ typedef struct section {
 struct model_file {
     const unsigned char *base;
     size_t len;
-    bool mapped;    /* munmap at close */
-    bool owned;     /* xfree at close */
+    bool mapped; /* munmap at close */
+    bool owned;  /* xfree at close */
     uint32_t kind;
     uint32_t n_sections;
     section sections[MODEL_MAX_SECTIONS];
@@ -126,8 +126,8 @@ static ds_rc validate(model_file *m, ds_err *e)
     const unsigned char *b = m->base;
     char msg[200];
     if (m->len < HDR_SIZE) {
-        snprintf(msg, sizeof msg,
-                 "file is too short to be a model (%zu bytes)", m->len);
+        snprintf(msg, sizeof msg, "file is too short to be a model (%zu bytes)",
+                 m->len);
         return bad(e, m, msg);
     }
     if (memcmp(b, MODEL_MAGIC, 4) != 0) {
@@ -183,21 +183,19 @@ static ds_rc validate(model_file *m, ds_err *e)
         s->off = rd64(ent + 8);
         s->size = rd64(ent + 16);
         if (s->off > m->len || s->size > m->len - s->off) {
-            snprintf(msg, sizeof msg,
-                     "section '%s' extends past end of file", s->tag);
+            snprintf(msg, sizeof msg, "section '%s' extends past end of file",
+                     s->tag);
             return bad(e, m, msg);
         }
         if (s->off % ALIGN != 0 || s->off < prev_end) {
-            snprintf(msg, sizeof msg,
-                     "section '%s' is misplaced (offset %llu)", s->tag,
-                     (unsigned long long)s->off);
+            snprintf(msg, sizeof msg, "section '%s' is misplaced (offset %llu)",
+                     s->tag, (unsigned long long)s->off);
             return bad(e, m, msg);
         }
         prev_end = s->off + s->size;
         for (uint32_t j = 0; j < i; j++) {
             if (strcmp(m->sections[j].tag, s->tag) == 0) {
-                snprintf(msg, sizeof msg, "section '%s' appears twice",
-                         s->tag);
+                snprintf(msg, sizeof msg, "section '%s' appears twice", s->tag);
                 return bad(e, m, msg);
             }
         }
@@ -261,8 +259,7 @@ ds_rc model_open_file(const char *path, model_file **out_m, ds_err *e)
         rc = validate(m, e); /* "file is too short" */
         goto out;
     }
-    void *p = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd,
-                   0);
+    void *p = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (p == MAP_FAILED) {
         rc = ds_fail(e, DS_EIO, "%s: mmap: %s", path, strerror(errno));
         goto out;
@@ -329,8 +326,7 @@ ds_rc model_need(const model_file *m, const char *tag, const void **out_ptr,
                  size_t *out_len, ds_err *e)
 {
     if (!model_section(m, tag, out_ptr, out_len)) {
-        return ds_fail(e, DS_EFORMAT, "%s: missing section '%s'", m->name,
-                       tag);
+        return ds_fail(e, DS_EFORMAT, "%s: missing section '%s'", m->name, tag);
     }
     return DS_OK;
 }
@@ -372,8 +368,10 @@ ds_rc model_writer_add(model_writer *w, const char *tag, const void *data,
     }
     for (size_t k = 0; k < tl; k++) {
         if ((unsigned char)tag[k] < 0x21 || (unsigned char)tag[k] > 0x7e) {
-            return ds_fail(e, DS_EINVAL, "model section tag '%s': not "
-                           "printable ASCII", tag);
+            return ds_fail(e, DS_EINVAL,
+                           "model section tag '%s': not "
+                           "printable ASCII",
+                           tag);
         }
     }
     if (w->n >= MODEL_MAX_SECTIONS) {
@@ -382,8 +380,7 @@ ds_rc model_writer_add(model_writer *w, const char *tag, const void *data,
     }
     for (uint32_t i = 0; i < w->n; i++) {
         if (strcmp(w->sections[i].tag, tag) == 0) {
-            return ds_fail(e, DS_EINVAL, "model section '%s' added twice",
-                           tag);
+            return ds_fail(e, DS_EINVAL, "model section '%s' added twice", tag);
         }
     }
     section *s = &w->sections[w->n];

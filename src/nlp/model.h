@@ -77,8 +77,7 @@ bool model_section(const model_file *m, const char *tag, const void **out_ptr,
 /* Like model_section but absence is an error: DS_EFORMAT "NAME: missing
  * section 'TAG'". */
 DS_MUST_USE ds_rc model_need(const model_file *m, const char *tag,
-                             const void **out_ptr, size_t *out_len,
-                             ds_err *e);
+                             const void **out_ptr, size_t *out_len, ds_err *e);
 
 /* ---- Writing (training) ---- */
 

@@ -32,8 +32,10 @@ static ds_rc check_classes(ner_model *m, const char *mn, ds_err *e)
     uint32_t nc = ap_n_classes(m->ap);
     if (nc < 5 || (nc - 1) % 4 != 0 || (nc - 1) / 4 > NER_MAX_TYPES ||
         !str_eq(ap_class_name(m->ap, 0), STR("O"))) {
-        return ds_fail(e, DS_EFORMAT, "%s: NER classes are not O + BILOU "
-                       "labels", mn);
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: NER classes are not O + BILOU "
+                       "labels",
+                       mn);
     }
     m->n_types = (nc - 1) / 4;
     static const char pre[4] = {'B', 'I', 'L', 'U'};
@@ -118,8 +120,10 @@ ds_rc ner_model_from(const model_file *mf, ner_model **out_m, ds_err *e)
     if (ap2 && ap_n_classes(ap2) != ap_n_classes(ap)) {
         ap_model_free(ap);
         ap_model_free(ap2);
-        return ds_fail(e, DS_EFORMAT, "%s: the two stages have different "
-                       "classes", mn);
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: the two stages have different "
+                       "classes",
+                       mn);
     }
     ner_model *m = xcalloc(1, sizeof *m);
     m->mf = mf;
@@ -214,8 +218,9 @@ str ner_label_name(const ner_model *m, uint16_t label, char *out, size_t cap)
 #define WORD_CACHE_SLOTS 32768
 #define PAIR_CACHE_SLOTS 1024
 #define P1W_CACHE_SLOTS  16384
-#define EXTRA            8 /* int32 after the blocks: lower, sshape, pos, flags,
-                             gazetteer unigram bits */
+#define EXTRA                                                                  \
+    8 /* int32 after the blocks: lower, sshape, pos, flags,                    \
+        gazetteer unigram bits */
 
 /* The caches and document memory of one stage's ap model. */
 typedef struct ner_stage {
@@ -234,17 +239,17 @@ struct ner_tagger {
     uint32_t n_stages;
     ner_agg agg; /* stage-1 labels of the document (two stages) */
     size_t cap;
-    int32_t *acc;   /* n * nc */
-    ner_word *ctx;  /* n + 2: ctx[0] before, ctx[n+1] after */
+    int32_t *acc;  /* n * nc */
+    ner_word *ctx; /* n + 2: ctx[0] before, ctx[n+1] after */
     uint64_t *lower, *wkey;
     uint32_t *gaz, *uni;
     uint32_t *cls, *cls1;
     float *conf;
     /* whole-document buffers (two stages) */
     size_t dcap, dscap;
-    uint32_t *dcls;  /* stage-1 classes of the document's tokens */
-    float *dconf;    /* and their margins */
-    uint64_t *dlow;  /* case-folded hashes, 0 when not a document word */
+    uint32_t *dcls; /* stage-1 classes of the document's tokens */
+    float *dconf;   /* and their margins */
+    uint64_t *dlow; /* case-folded hashes, 0 when not a document word */
     str *dwords, *dpos;
     uint32_t *dstart;
 };
@@ -445,8 +450,8 @@ static void tag_pass(ner_tagger *t, uint32_t k, const str *words,
         }
         str ps = pos && t->use_pos ? pos[j] : (str){"", 0};
         ner_word *cw = &t->ctx[j + 1];
-        const int32_t *v = word_block(t, st, words[j], ps, &t->wkey[j], cw,
-                                      &t->uni[j]);
+        const int32_t *v =
+            word_block(t, st, words[j], ps, &t->wkey[j], cw, &t->uni[j]);
         t->lower[j] = cw->lower;
         scatter(t, v, j, n);
     }
@@ -490,8 +495,8 @@ static void tag_pass(ner_tagger *t, uint32_t k, const str *words,
             s2.s1_cur = s1[i];
             s2.s1_next = i + 1 < n ? s1[i + 1] : NER_NO_LABEL;
             s2.agg = ner_doc_word(cw) ? ner_agg_get(&t->agg, cw->lower) : NULL;
-            s2.agg_prev = i && ner_doc_word(pw) ? ner_agg_get(&t->agg, pw->lower)
-                                                : NULL;
+            s2.agg_prev =
+                i && ner_doc_word(pw) ? ner_agg_get(&t->agg, pw->lower) : NULL;
             s2.agg_next = i + 1 < n && ner_doc_word(nw)
                               ? ner_agg_get(&t->agg, nw->lower)
                               : NULL;
@@ -534,9 +539,8 @@ static void tag_pass(ner_tagger *t, uint32_t k, const str *words,
             }
         }
         t->cls[i] = best;
-        float margin = second == UINT32_MAX
-                           ? 30.0f
-                           : (float)(s[best] - s[second]) * scale;
+        float margin =
+            second == UINT32_MAX ? 30.0f : (float)(s[best] - s[second]) * scale;
         t->conf[i] = margin;
         p2 = p1;
         p1 = best;
@@ -558,10 +562,11 @@ static size_t emit(const ner_tagger *t, size_t n, ner_span *out_spans,
     for (size_t i = 0; i < n; i++) {
         uint32_t c = t->cls[i];
         if (out_labels) {
-            out_labels[i] = c == 0 ? 0
-                                   : (uint16_t)(1 + 2 * ((c - 1) / 4) +
-                                                (((c - 1) & 3u) == 1 ||
-                                                 ((c - 1) & 3u) == 2));
+            out_labels[i] =
+                c == 0
+                    ? 0
+                    : (uint16_t)(1 + 2 * ((c - 1) / 4) +
+                                 (((c - 1) & 3u) == 1 || ((c - 1) & 3u) == 2));
         }
         if (c != 0 && (((c - 1) & 3u) == 0 || ((c - 1) & 3u) == 3)) {
             float mg = t->conf[i];
@@ -573,9 +578,9 @@ static size_t emit(const ner_tagger *t, size_t n, ner_span *out_spans,
                     mg = t->conf[j];
                 }
             }
-            out_spans[ns++] = (ner_span){(uint32_t)i, (uint32_t)j,
-                                         (uint16_t)((c - 1) / 4),
-                                         1.0f / (1.0f + expf(-mg))};
+            out_spans[ns++] =
+                (ner_span){(uint32_t)i, (uint32_t)j, (uint16_t)((c - 1) / 4),
+                           1.0f / (1.0f + expf(-mg))};
         }
     }
     return ns;
@@ -625,7 +630,8 @@ size_t ner_tag_sent(ner_tagger *t, const str *words, const str *pos, size_t n,
         memcpy(t->cls1, t->cls, n * sizeof *t->cls);
         ner_agg_add_sent(&t->agg, t->ctx + 1, t->cls1, n);
         for (size_t i = 0; i < n; i++) {
-            t->lower[i] = ner_doc_word(&t->ctx[i + 1]) ? t->ctx[i + 1].lower : 0;
+            t->lower[i] =
+                ner_doc_word(&t->ctx[i + 1]) ? t->ctx[i + 1].lower : 0;
         }
         if (needs_stage2(t, t->lower, n)) {
             tag_pass(t, 1, words, pos, n, t->cls1);
@@ -685,7 +691,8 @@ size_t ner_tag_doc_flat(ner_tagger *t, const str *words, const str *pos,
             memcpy(t->conf, t->dconf + a, n * sizeof *t->conf);
             keep_stage1(t, t->dlow + a, n);
         }
-        size_t got = emit(t, n, out_spans + ns, out_labels ? out_labels + a : NULL);
+        size_t got =
+            emit(t, n, out_spans + ns, out_labels ? out_labels + a : NULL);
         for (size_t i = ns; i < ns + got; i++) {
             out_spans[i].first += (uint32_t)a;
             out_spans[i].last += (uint32_t)a;
@@ -749,7 +756,8 @@ size_t ner_tag_tokens(ner_tagger *t, str text, const tok_result *r,
     }
     start[r->n_sents] = end;
     if (contiguous) {
-        ns = ner_tag_doc_flat(t, words, pos, start, r->n_sents, out_spans, NULL);
+        ns =
+            ner_tag_doc_flat(t, words, pos, start, r->n_sents, out_spans, NULL);
     } else {
         ner_doc_begin(t);
         for (size_t s = 0; s < r->n_sents; s++) {

@@ -127,8 +127,7 @@ size_t ner_tag_tokens(ner_tagger *t, str text, const tok_result *r,
 /* IOB2 label ids used by out_labels: 0 is "O", 1 + 2*type is "B-TYPE",
  * 2 + 2*type is "I-TYPE". Writes the name to out (at least 16 bytes) and
  * returns it as a view. */
-str ner_label_name(const ner_model *m, uint16_t label, char *out,
-                   size_t cap);
+str ner_label_name(const ner_model *m, uint16_t label, char *out, size_t cap);
 
 /* ---- Training (dossier train ner; doc/internals/ner.md) ---- */
 
@@ -146,15 +145,15 @@ typedef struct ner_train_opts {
     const char *clusters;   /* "WORD<TAB>CLASS" lines (word classes) or NULL */
     const char *drop_types; /* comma-separated types to treat as O */
     ner_format format;
-    uint32_t iterations; /* passes over the training data */
-    uint64_t seed;       /* document shuffling */
-    uint32_t min_count;  /* drop features seen fewer times (first pass) */
-    double prune_below;  /* drop averaged weights smaller than this */
-    bool use_pos;        /* POS features from the data's POS column */
-    bool use_doc;        /* non-local document features */
-    uint32_t stages;     /* 1, or 2: a second stage over the first's labels
-                            of the whole document (Ratinov & Roth 2009) */
-    uint32_t folds;      /* jackknife folds for the second stage (0: 5) */
+    uint32_t iterations;    /* passes over the training data */
+    uint64_t seed;          /* document shuffling */
+    uint32_t min_count;     /* drop features seen fewer times (first pass) */
+    double prune_below;     /* drop averaged weights smaller than this */
+    bool use_pos;           /* POS features from the data's POS column */
+    bool use_doc;           /* non-local document features */
+    uint32_t stages;        /* 1, or 2: a second stage over the first's labels
+                               of the whole document (Ratinov & Roth 2009) */
+    uint32_t folds;         /* jackknife folds for the second stage (0: 5) */
     uint32_t jk_iterations; /* passes of each fold's model (0: 8) */
     /* Called after each pass (may be NULL). */
     void (*progress)(void *ctx, uint32_t iter, double train_acc,

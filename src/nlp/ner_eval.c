@@ -125,12 +125,13 @@ ds_rc ner_corpus_parse(str text, ner_format fmt, const char *name,
                 ner_corpus_fini(out);
                 return ds_fail(e, DS_EFORMAT,
                                "%s:%zu: expected ID, WORD and TAG separated "
-                               "by tabs", name, lineno);
+                               "by tabs",
+                               name, lineno);
             }
             if (f[1].len == 0 || f[2].len == 0) {
                 ner_corpus_fini(out);
-                return ds_fail(e, DS_EFORMAT, "%s:%zu: empty word or tag",
-                               name, lineno);
+                return ds_fail(e, DS_EFORMAT, "%s:%zu: empty word or tag", name,
+                               lineno);
             }
             out->toks = xgrow(out->toks, &out->cap_toks, out->n_toks + 1,
                               sizeof *out->toks);
@@ -174,8 +175,7 @@ ds_rc ner_corpus_load(const char *path, ner_format fmt, ner_corpus *out,
     if (rc != DS_OK) {
         return rc;
     }
-    if ((rc = ner_corpus_parse((str){data, len}, fmt, path, out, e)) !=
-        DS_OK) {
+    if ((rc = ner_corpus_parse((str){data, len}, fmt, path, out, e)) != DS_OK) {
         xfree(data);
         return rc;
     }
@@ -317,13 +317,13 @@ static size_t type_slot(ner_scorer *s, str type)
     return s->n_names++;
 }
 
-static void feed(ner_scorer *s, str correct, str ctype, str guessed,
-                 str gtype, bool boundary)
+static void feed(ner_scorer *s, str correct, str ctype, str guessed, str gtype,
+                 bool boundary)
 {
-    bool ec = end_of_chunk(s->last_correct, correct, s->last_correct_type,
-                           ctype);
-    bool eg = end_of_chunk(s->last_guessed, guessed, s->last_guessed_type,
-                           gtype);
+    bool ec =
+        end_of_chunk(s->last_correct, correct, s->last_correct_type, ctype);
+    bool eg =
+        end_of_chunk(s->last_guessed, guessed, s->last_guessed_type, gtype);
     if (s->in_correct) {
         if (ec && eg && str_eq(s->last_guessed_type, s->last_correct_type)) {
             s->in_correct = false;
@@ -333,10 +333,10 @@ static void feed(ner_scorer *s, str correct, str ctype, str guessed,
             s->in_correct = false;
         }
     }
-    bool sc = start_of_chunk(s->last_correct, correct, s->last_correct_type,
-                             ctype);
-    bool sg = start_of_chunk(s->last_guessed, guessed, s->last_guessed_type,
-                             gtype);
+    bool sc =
+        start_of_chunk(s->last_correct, correct, s->last_correct_type, ctype);
+    bool sg =
+        start_of_chunk(s->last_guessed, guessed, s->last_guessed_type, gtype);
     if (sc && sg && str_eq(gtype, ctype)) {
         s->in_correct = true;
     }
@@ -395,9 +395,8 @@ void ner_scorer_boundary(ner_scorer *s)
 
 static void prf(ner_prf *p)
 {
-    p->precision = p->guessed ? 100.0 * (double)p->correct /
-                                    (double)p->guessed
-                              : 0.0;
+    p->precision =
+        p->guessed ? 100.0 * (double)p->correct / (double)p->guessed : 0.0;
     p->recall = p->gold ? 100.0 * (double)p->correct / (double)p->gold : 0.0;
     p->f1 = p->precision + p->recall > 0
                 ? 2.0 * p->precision * p->recall / (p->precision + p->recall)
@@ -413,9 +412,8 @@ void ner_scorer_finish(ner_scorer *s, ner_eval *out)
     }
     ner_eval ev = s->ev;
     prf(&ev.all);
-    ev.accuracy = ev.tokens ? 100.0 * (double)ev.correct_tags /
-                                  (double)ev.tokens
-                            : 0.0;
+    ev.accuracy =
+        ev.tokens ? 100.0 * (double)ev.correct_tags / (double)ev.tokens : 0.0;
     /* Types in name order, as conlleval sorts them; the empty type (an
      * I/B prefix with no type) is listed too, like conlleval does. */
     size_t idx[NER_EVAL_MAX_TYPES];
@@ -423,9 +421,8 @@ void ner_scorer_finish(ner_scorer *s, ner_eval *out)
         idx[i] = i;
     }
     for (size_t i = 1; i < s->n_names; i++) {
-        for (size_t j = i; j > 0 && strcmp(s->names[idx[j - 1]],
-                                           s->names[idx[j]]) > 0;
-             j--) {
+        for (size_t j = i;
+             j > 0 && strcmp(s->names[idx[j - 1]], s->names[idx[j]]) > 0; j--) {
             size_t t = idx[j];
             idx[j] = idx[j - 1];
             idx[j - 1] = t;
@@ -509,8 +506,8 @@ void ner_evaluate(ner_tagger *t, const ner_corpus *c, bool use_pos,
             starts[s - s0] = (uint32_t)(c->sent[s] - a0);
         }
         double t0 = now_s();
-        ner_tag_doc_flat(t, words, use_pos ? pos : NULL, starts, s1 - s0,
-                         spans, labels);
+        ner_tag_doc_flat(t, words, use_pos ? pos : NULL, starts, s1 - s0, spans,
+                         labels);
         secs += now_s() - t0;
         if (!m) {
             m = ner_tagger_model(t);
@@ -524,8 +521,7 @@ void ner_evaluate(ner_tagger *t, const ner_corpus *c, bool use_pos,
             for (size_t i = 0; i < n; i++) {
                 uint16_t l = lab[i];
                 if (iob1 && l && (l - 1) % 2 == 0 &&
-                    !(i && lab[i - 1] && (lab[i - 1] - 1) / 2 ==
-                                             (l - 1) / 2)) {
+                    !(i && lab[i - 1] && (lab[i - 1] - 1) / 2 == (l - 1) / 2)) {
                     l++; /* B-X not after X: I-X in IOB1 */
                 }
                 str g = l < 2 * NER_MAX_TYPES + 1 ? name_v[l] : STR("O");

@@ -7,8 +7,8 @@
 #include "util/xalloc.h"
 
 const char *const ner_gaz_cat_names[NER_GAZ_CATS] = {
-    "per-first", "per-last", "per-full", "loc-country",
-    "loc-city",  "loc-region", "org",    "misc-demonym",
+    "per-first", "per-last",   "per-full", "loc-country",
+    "loc-city",  "loc-region", "org",      "misc-demonym",
 };
 
 enum {
@@ -73,7 +73,7 @@ static uint32_t agg_major(const ner_agg_val *v)
     return best;
 }
 
-#define WT(t, k) ((uint32_t)(t) * 8u + (uint32_t)((k) + 2))
+#define WT(t, k) ((uint32_t)(t)*8u + (uint32_t)((k) + 2))
 
 static inline char shape_char(unsigned char c)
 {
@@ -335,9 +335,9 @@ size_t ner_ctx_feats(const ner_ctx *c, uint64_t *out)
         out[n++] = ap_feat(T_S1_CUR, s2->s1_cur);
         out[n++] = ap_feat(T_S1_PREV, s2->s1_prev);
         out[n++] = ap_feat(T_S1_NEXT, s2->s1_next);
-        out[n++] = ap_feat(T_S1_PCN, ((uint64_t)s2->s1_prev << 32) |
-                                         (uint64_t)s2->s1_cur << 16 |
-                                         s2->s1_next);
+        out[n++] =
+            ap_feat(T_S1_PCN, ((uint64_t)s2->s1_prev << 32) |
+                                  (uint64_t)s2->s1_cur << 16 | s2->s1_next);
         if (s2->agg) {
             const ner_agg_val *a = s2->agg;
             uint32_t maj = agg_major(a);
@@ -432,7 +432,8 @@ void ner_gaz_match_uni(const ner_gaz *g, const uint64_t *lower,
         uint64_t h = NER_GAZ_SEED;
         for (size_t l = 1; l <= NER_GAZ_MAXLEN && i + l <= n; l++) {
             h = ner_gaz_step(h, lower[i + l - 1]);
-            uint32_t v = l == 1 && uni ? uni[i] : ner_gaz_get(g, ner_gaz_key(h));
+            uint32_t v =
+                l == 1 && uni ? uni[i] : ner_gaz_get(g, ner_gaz_key(h));
             for (uint32_t k = 0; k < NER_GAZ_CATS; k++) {
                 if (v & (1u << k)) {
                     best_len[k] = (uint8_t)l;
@@ -460,10 +461,10 @@ void ner_gaz_match_uni(const ner_gaz *g, const uint64_t *lower,
                 continue;
             }
             for (size_t j = i; j < i + l; j++) {
-                uint32_t code = l == 1          ? 4u
-                                : j == i        ? 1u
+                uint32_t code = l == 1           ? 4u
+                                : j == i         ? 1u
                                 : j == i + l - 1 ? 3u
-                                                : 2u;
+                                                 : 2u;
                 out_codes[j] |= code << (4 * k);
             }
         }
@@ -562,7 +563,6 @@ void ner_docmem_put(ner_docmem *d, uint64_t key, uint32_t val)
         s = (s + 1) & d->mask;
     }
 }
-
 
 /* ---- stage-1 aggregates (two-stage models) ---- */
 

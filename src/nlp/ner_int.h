@@ -135,8 +135,8 @@ typedef struct ner_s2 ner_s2; /* below */
 
 /* Everything else about token i. */
 typedef struct ner_ctx {
-    uint32_t p1, p2;                 /* previous labels (NER_NO_LABEL) */
-    const ner_word *prev, *cur, *next; /* prev/next may be pseudo-words */
+    uint32_t p1, p2;                      /* previous labels (NER_NO_LABEL) */
+    const ner_word *prev, *cur, *next;    /* prev/next may be pseudo-words */
     uint32_t gaz_prev, gaz_cur, gaz_next; /* ner_gaz_match codes */
     uint32_t doc;      /* document memory: 0 none, 1 seen as O, 2+type */
     uint32_t doc_next; /* the same for the next token */

@@ -242,11 +242,11 @@ static ds_rc build_clu(const char *path, uint64_t **out_tab, uint32_t *out_cap,
 
 typedef struct tdata {
     const ner_corpus *c;
-    ner_word *w;      /* per token */
-    uint32_t *gold;   /* BILOU class per token */
-    uint32_t *gaz;    /* gazetteer codes per token */
-    uint8_t *caps;    /* per sentence: caps_sent */
-    uint64_t *lower;  /* scratch */
+    ner_word *w;     /* per token */
+    uint32_t *gold;  /* BILOU class per token */
+    uint32_t *gaz;   /* gazetteer codes per token */
+    uint8_t *caps;   /* per sentence: caps_sent */
+    uint64_t *lower; /* scratch */
 } tdata;
 
 static bool type_dropped(str ty, const char *drop)
@@ -306,8 +306,8 @@ static ds_rc collect_types(const ner_corpus *c, const char *drop, str *types,
             if (nt == NER_MAX_TYPES || ty[j].len > 28) {
                 rc = ds_fail(e, DS_EFORMAT,
                              "%s: too many entity types or a long type name "
-                             "('%.*s'; at most %d types)", name,
-                             STR_ARG(ty[j]), NER_MAX_TYPES);
+                             "('%.*s'; at most %d types)",
+                             name, STR_ARG(ty[j]), NER_MAX_TYPES);
                 break;
             }
             types[nt++] = ty[j];
@@ -387,8 +387,8 @@ static uint32_t best_allowed(const int32_t *s, uint32_t nc, uint32_t p1,
 
 /* One pass over document d. Returns the number of correct tokens. */
 static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
-                        uint32_t flags, const ner_word *pseudo,
-                        ner_docmem *dm, const uint32_t *s1all, ner_agg *agg)
+                        uint32_t flags, const ner_word *pseudo, ner_docmem *dm,
+                        const uint32_t *s1all, ner_agg *agg)
 {
     const ner_corpus *c = td->c;
     uint32_t nc = ap_trainer_n_classes(tr);
@@ -415,9 +415,9 @@ static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
             size_t nf = 0;
             for (int k = -NER_WINDOW; k <= NER_WINDOW; k++) {
                 long j = (long)i + k;
-                const ner_word *x = j < 0             ? &pseudo[-j]
-                                    : j >= (long)n    ? &pseudo[j - (long)n + 3]
-                                                      : &w[j];
+                const ner_word *x = j < 0          ? &pseudo[-j]
+                                    : j >= (long)n ? &pseudo[j - (long)n + 3]
+                                                   : &w[j];
                 nf += ner_word_feats(x, k, use_pos, f + nf);
             }
             nf += ner_pair_feats(p1, p2, f + nf);
@@ -428,8 +428,8 @@ static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
                 s2.s1_prev = i ? s1[i - 1] : NER_NO_LABEL;
                 s2.s1_cur = s1[i];
                 s2.s1_next = i + 1 < n ? s1[i + 1] : NER_NO_LABEL;
-                s2.agg = ner_doc_word(&w[i]) ? ner_agg_get(agg, w[i].lower)
-                                             : NULL;
+                s2.agg =
+                    ner_doc_word(&w[i]) ? ner_agg_get(agg, w[i].lower) : NULL;
                 s2.agg_prev = i && ner_doc_word(&w[i - 1])
                                   ? ner_agg_get(agg, w[i - 1].lower)
                                   : NULL;
@@ -485,18 +485,18 @@ static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
 /* The model file of a trainer; with s1 (a stage-1 model file), the
  * trainer is the second stage: s1's "ner.*" sections are copied and the
  * trainer's weights go to "nr2". */
-static ds_rc snapshot(const ap_trainer *tr, uint32_t flags,
-                      const uint64_t *gaz, uint32_t gaz_cap,
-                      uint32_t gaz_entries, const uint64_t *clu,
-                      uint32_t clu_cap, const model_file *s1,
-                      model_writer **out_w, ap_train_stats *st, ds_err *e)
+static ds_rc snapshot(const ap_trainer *tr, uint32_t flags, const uint64_t *gaz,
+                      uint32_t gaz_cap, uint32_t gaz_entries,
+                      const uint64_t *clu, uint32_t clu_cap,
+                      const model_file *s1, model_writer **out_w,
+                      ap_train_stats *st, ds_err *e)
 {
     model_writer *w = model_writer_new(MODEL_KIND_NER);
     if (s1) {
         flags |= NER_OPT_TWO;
     }
-    ner_opts_sec os = {NER_SECTION_VERSION, flags,  gaz_cap, gaz_entries,
-                       clu_cap,             {0, 0, 0}};
+    ner_opts_sec os = {NER_SECTION_VERSION, flags,   gaz_cap,
+                       gaz_entries,         clu_cap, {0, 0, 0}};
     ds_rc rc = DS_OK;
     if (s1) {
         static const char *const secs[] = {"ner.hdr", "ner.cls", "ner.tab",
@@ -515,10 +515,10 @@ static ds_rc snapshot(const ap_trainer *tr, uint32_t flags,
     }
     if ((rc = ap_trainer_write(tr, w, s1 ? "nr2" : "ner", st, e)) != DS_OK ||
         (rc = model_writer_add(w, "ner.opts", &os, sizeof os, e)) != DS_OK ||
-        (rc = model_writer_add(w, "ner.gaz", gaz,
-                               (size_t)gaz_cap * sizeof *gaz, e)) != DS_OK ||
-        (rc = model_writer_add(w, "ner.clu", clu,
-                               (size_t)clu_cap * sizeof *clu, e)) != DS_OK) {
+        (rc = model_writer_add(w, "ner.gaz", gaz, (size_t)gaz_cap * sizeof *gaz,
+                               e)) != DS_OK ||
+        (rc = model_writer_add(w, "ner.clu", clu, (size_t)clu_cap * sizeof *clu,
+                               e)) != DS_OK) {
         model_writer_free(w);
         return rc;
     }
@@ -526,9 +526,9 @@ static ds_rc snapshot(const ap_trainer *tr, uint32_t flags,
     return DS_OK;
 }
 
-static ds_rc eval_snapshot(model_writer *w, const ner_corpus *dev,
-                           bool use_pos, const char *drop, ner_eval *out,
-                           size_t *out_bytes, ds_err *e)
+static ds_rc eval_snapshot(model_writer *w, const ner_corpus *dev, bool use_pos,
+                           const char *drop, ner_eval *out, size_t *out_bytes,
+                           ds_err *e)
 {
     size_t len;
     void *p = model_writer_take(w, &len);
@@ -600,9 +600,8 @@ static ds_rc run_stage(const stage *sg, uint32_t *docs, size_t nd,
         }
         model_writer *w;
         ap_train_stats st;
-        if ((rc = snapshot(tr, sg->flags, sg->gaz, sg->gaz_cap,
-                           sg->gaz_entries, sg->clu, sg->clu_cap, s1, &w, &st,
-                           e)) != DS_OK) {
+        if ((rc = snapshot(tr, sg->flags, sg->gaz, sg->gaz_cap, sg->gaz_entries,
+                           sg->clu, sg->clu_cap, s1, &w, &st, e)) != DS_OK) {
             break;
         }
         if (!select) {
@@ -618,8 +617,8 @@ static ds_rc run_stage(const stage *sg, uint32_t *docs, size_t nd,
         }
         if (o->progress) {
             o->progress(o->progress_ctx, it,
-                        100.0 * (double)right / (double)(toks ? toks : 1),
-                        &ev, st.n_kept, bytes, now_s() - t0);
+                        100.0 * (double)right / (double)(toks ? toks : 1), &ev,
+                        st.n_kept, bytes, now_s() - t0);
         }
         if (ev.all.f1 > best_f1) {
             best_f1 = ev.all.f1;
@@ -693,8 +692,8 @@ static ds_rc tag_fold(model_writer *w, const ner_corpus *c, uint32_t folds,
             for (uint32_t s = s0; s <= s1; s++) {
                 starts[s - s0] = (uint32_t)(c->sent[s] - a0);
             }
-            ner_tag_doc_flat(tg, words + a0, use_pos ? pos + a0 : NULL,
-                             starts, s1 - s0, spans, lab + a0);
+            ner_tag_doc_flat(tg, words + a0, use_pos ? pos + a0 : NULL, starts,
+                             s1 - s0, spans, lab + a0);
             for (uint32_t s = s0; s < s1; s++) {
                 labels_to_cls(lab + c->sent[s], c->sent[s + 1] - c->sent[s],
                               s1cls + c->sent[s]);
@@ -765,8 +764,8 @@ ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
         clu_cap = 1;
     }
     ner_clu cl = {clu, clu_cap};
-    uint32_t flags = (o->use_pos ? NER_OPT_POS : 0) |
-                     (o->use_doc ? NER_OPT_DOC : 0);
+    uint32_t flags =
+        (o->use_pos ? NER_OPT_POS : 0) | (o->use_doc ? NER_OPT_DOC : 0);
     bool use_pos = o->use_pos && tc.format == NER_FMT_CONLL;
     if (!use_pos) {
         flags &= ~(uint32_t)NER_OPT_POS;
@@ -820,10 +819,22 @@ ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
     out->gaz_entries = gaz_entries;
     order = xmalloc((tc.n_docs + 1) * sizeof *order);
     stage st = {
-        .o = o, .td = &td, .flags = flags, .pseudo = pseudo, .dm = &dm,
-        .agg = &agg, .cls = cls, .nc = nc, .ao = &ao, .dev = &dc,
-        .use_pos = use_pos, .gaz = gaz, .gaz_cap = gaz_cap,
-        .gaz_entries = gaz_entries, .clu = clu, .clu_cap = clu_cap,
+        .o = o,
+        .td = &td,
+        .flags = flags,
+        .pseudo = pseudo,
+        .dm = &dm,
+        .agg = &agg,
+        .cls = cls,
+        .nc = nc,
+        .ao = &ao,
+        .dev = &dc,
+        .use_pos = use_pos,
+        .gaz = gaz,
+        .gaz_cap = gaz_cap,
+        .gaz_entries = gaz_entries,
+        .clu = clu,
+        .clu_cap = clu_cap,
     };
     uint32_t stages = o->stages == 2 ? 2 : 1;
     if (stages == 2) {
@@ -839,11 +850,10 @@ ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
                 }
             }
             model_writer *fw = NULL;
-            if ((rc = run_stage(&st, order, nd, o->jk_iterations
-                                                     ? o->jk_iterations
-                                                     : 8,
-                                o->seed + k + 1, false, NULL, NULL, &fw,
-                                out, e)) != DS_OK) {
+            if ((rc = run_stage(&st, order, nd,
+                                o->jk_iterations ? o->jk_iterations : 8,
+                                o->seed + k + 1, false, NULL, NULL, &fw, out,
+                                e)) != DS_OK) {
                 goto out;
             }
             rc = tag_fold(fw, &tc, folds, k, use_pos, s1cls, e);
@@ -868,16 +878,15 @@ ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
         s1bytes = model_writer_take(best, &len);
         model_writer_free(best);
         best = NULL;
-        if ((rc = model_open_mem(s1bytes, len, "stage 1", &s1mf, e)) !=
-            DS_OK) {
+        if ((rc = model_open_mem(s1bytes, len, "stage 1", &s1mf, e)) != DS_OK) {
             goto out;
         }
         out->stage1_f1 = out->dev_f1;
         for (size_t i = 0; i < tc.n_docs; i++) {
             order[i] = (uint32_t)i;
         }
-        if ((rc = run_stage(&st, order, tc.n_docs, o->iterations, o->seed,
-                            true, s1mf, s1cls, &best, out, e)) != DS_OK) {
+        if ((rc = run_stage(&st, order, tc.n_docs, o->iterations, o->seed, true,
+                            s1mf, s1cls, &best, out, e)) != DS_OK) {
             goto out;
         }
     }

@@ -68,7 +68,6 @@ enum {
     T2_P1,
 };
 
-
 enum {
     F_DIGIT = 1u << 0,
     F_HYPHEN = 1u << 1,
@@ -309,8 +308,8 @@ size_t pos_pass2_pair_feats(uint32_t r1, uint32_t r2, uint64_t *out)
     return 3;
 }
 
-size_t pos_pass2_feats(uint32_t p1, uint32_t r1, uint32_t r2,
-                       const pos_word *c, const pos_word *nx, uint64_t *out)
+size_t pos_pass2_feats(uint32_t p1, uint32_t r1, uint32_t r2, const pos_word *c,
+                       const pos_word *nx, uint64_t *out)
 {
     (void)r2;
     size_t n = 0;
@@ -563,13 +562,13 @@ struct pos_tagger {
     size_t width;
     ap_vcache *words, *pairs;
     ap_vcache *rpairs; /* pass 2: right-tag pairs */
-    int32_t *acc;    /* n * nc */
-    uint16_t *t1;    /* n: pass-1 tags when there is a second pass */
-    int32_t *s2;     /* ncp: pass-2 scores of one word */
-    pos_word *ctx;   /* n + 4: ctx[i + 2] is word i, pseudo-words around */
-    uint64_t *keys;  /* n: form hashes */
-    uint16_t *cand;  /* n * POS_DICT_TAGS */
-    uint8_t *n_cand; /* n: 0 = every tag */
+    int32_t *acc;      /* n * nc */
+    uint16_t *t1;      /* n: pass-1 tags when there is a second pass */
+    int32_t *s2;       /* ncp: pass-2 scores of one word */
+    pos_word *ctx;     /* n + 4: ctx[i + 2] is word i, pseudo-words around */
+    uint64_t *keys;    /* n: form hashes */
+    uint16_t *cand;    /* n * POS_DICT_TAGS */
+    uint8_t *n_cand;   /* n: 0 = every tag */
     size_t cap;
     int32_t *pseudo_blocks; /* 5 * width, index 1..4 */
 };
@@ -807,8 +806,8 @@ static void pass2(pos_tagger *t, size_t n, uint16_t *out_tags)
         int32_t *s2 = t->s2;
         memcpy(s2, pv, nc * sizeof *s2);
         uint64_t f[POS_MAX_CTX_FEATS];
-        size_t nf = pos_pass2_feats(p1, r1, r2, &t->ctx[i + 2], &t->ctx[i + 3],
-                                    f);
+        size_t nf =
+            pos_pass2_feats(p1, r1, r2, &t->ctx[i + 2], &t->ctx[i + 3], f);
         ap_score_add(m->ap2, f, nf, s2);
         const int32_t *s = t->acc + i * nc;
         uint32_t best;

@@ -33,8 +33,8 @@ typedef struct pos_opts_sec {
  * models/ner-clusters.txt at training time), open addressing on ap_hash of
  * the exact form (ap_home), one uint64 per slot: bits 16..63 of the form's
  * hash, bits 0..15 the class (1..n_clusters); 0 = empty slot. */
-#define POS_CLUS_KEY  (~0xffffULL)
-#define POS_MAX_CLUS  0xfffeu
+#define POS_CLUS_KEY (~0xffffULL)
+#define POS_MAX_CLUS 0xfffeu
 /* The slot key of a form hash (never 0). */
 static inline uint64_t pos_clus_key(uint64_t h)
 {
@@ -62,7 +62,7 @@ typedef struct pos_dict_slot {
 /* The tag dictionary and the word classes (what pos_word_init looks up). */
 typedef struct pos_dict {
     const pos_dict_slot *tab;
-    uint32_t cap; /* 0: empty dictionary */
+    uint32_t cap;      /* 0: empty dictionary */
     uint32_t clus_cap; /* 0: no word classes */
     const uint64_t *clus;
 } pos_dict;
@@ -116,8 +116,8 @@ size_t pos_ctx_feats(uint32_t p1, uint32_t p2, const pos_word *const w[5],
 size_t pos_pass2_pair_feats(uint32_t r1, uint32_t r2, uint64_t *out);
 /* The other pass-2 features of word c (next word nx). Returns their
  * number (<= POS_MAX_CTX_FEATS). */
-size_t pos_pass2_feats(uint32_t p1, uint32_t r1, uint32_t r2,
-                       const pos_word *c, const pos_word *nx, uint64_t *out);
+size_t pos_pass2_feats(uint32_t p1, uint32_t r1, uint32_t r2, const pos_word *c,
+                       const pos_word *nx, uint64_t *out);
 
 /* The first pass only (for training the second): tags into out_tags and,
  * when s1 is not NULL, the pass-1 scores in weight units into

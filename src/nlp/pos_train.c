@@ -388,7 +388,8 @@ static ds_rc load_clusters(const char *path, uint64_t **out_tab,
      * first in key order wins. */
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (m == 0 || (ents[m - 1] & POS_CLUS_KEY) != (ents[i] & POS_CLUS_KEY)) {
+        if (m == 0 ||
+            (ents[m - 1] & POS_CLUS_KEY) != (ents[i] & POS_CLUS_KEY)) {
             ents[m++] = ents[i];
         }
     }
@@ -501,8 +502,8 @@ static size_t epoch1(ap_trainer *tr, const tdata *d, const uint32_t *order,
         const tsent *s = &d->sents[order[si]];
         uint32_t p1 = POS_NO_TAG, p2 = POS_NO_TAG;
         for (uint32_t i = 0; i < s->n; i++) {
-            uint64_t f[POS_OFFSETS * POS_MAX_WORD_FEATS + 8 +
-                       2 * POS_MAX_CTX_FEATS];
+            uint64_t
+                f[POS_OFFSETS * POS_MAX_WORD_FEATS + 8 + 2 * POS_MAX_CTX_FEATS];
             size_t nf = token_feats(d, s, i, p1, p2, pseudo, f);
             uint32_t gold = d->gold[s->first + i];
             uint32_t pred;
@@ -539,8 +540,7 @@ static size_t epoch1(ap_trainer *tr, const tdata *d, const uint32_t *order,
 static ds_rc train_pass1(const tdata *d, const pos_dict *dict,
                          uint32_t n_clusters, const pos_train_opts *o,
                          uint32_t iters, uint64_t seed, str dev,
-                         pos_train_result *res, model_writer **out_w,
-                         ds_err *e)
+                         pos_train_result *res, model_writer **out_w, ds_err *e)
 {
     *out_w = NULL;
     pos_word pseudo[5];
@@ -685,8 +685,8 @@ static ds_rc jackknife_pass1(const tdata *d, const pos_dict *full,
 static ds_rc copy_sections(const model_file *mf, model_writer **out_w,
                            ds_err *e)
 {
-    static const char *const tags[] = {"pos.hdr",  "pos.cls",  "pos.tab",
-                                       "pos.ent",  "pos.opts", "pos.dict",
+    static const char *const tags[] = {"pos.hdr", "pos.cls",  "pos.tab",
+                                       "pos.ent", "pos.opts", "pos.dict",
                                        "pos.clus"};
     model_writer *w = model_writer_new(MODEL_KIND_POS);
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
@@ -706,9 +706,8 @@ static ds_rc copy_sections(const model_file *mf, model_writer **out_w,
 /* Trains the second pass on the jackknifed first-pass output and keeps it
  * (added to *best1) if some epoch beats the first pass alone on dev. */
 static ds_rc train_pass2(const tdata *d, const uint16_t *t1, const float *s1,
-                         const pos_train_opts *o, str dev,
-                         model_writer **best1, pos_train_result *out,
-                         ds_err *e)
+                         const pos_train_opts *o, str dev, model_writer **best1,
+                         pos_train_result *out, ds_err *e)
 {
     mem_tagger base;
     ds_rc rc = mem_tagger_open(*best1, &base, e);
@@ -915,8 +914,8 @@ ds_rc pos_train(const pos_train_opts *o_in, pos_train_result *out, ds_err *e)
     out->n_tags = nt;
     out->train_words = d.n_words;
     str dev = {dev_text, dev_len};
-    if ((rc = train_pass1(&d, &full, out->n_clusters, o, o->iterations,
-                          o->seed, dev, out, &best, e)) != DS_OK) {
+    if ((rc = train_pass1(&d, &full, out->n_clusters, o, o->iterations, o->seed,
+                          dev, out, &best, e)) != DS_OK) {
         goto out;
     }
     if (!best) {

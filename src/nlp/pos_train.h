@@ -19,10 +19,10 @@
 #include "util/err.h"
 
 /* Defaults of the options below that are 0. */
-#define POS_TRAIN_FOLDS          10
-#define POS_TRAIN_RESTRICT_MIN   20
-#define POS_TRAIN_RESTRICT_COVER 0.995
-#define POS_TRAIN_CLUSTERS       "ner-clusters.txt"
+#define POS_TRAIN_FOLDS           10
+#define POS_TRAIN_RESTRICT_MIN    20
+#define POS_TRAIN_RESTRICT_COVER  0.995
+#define POS_TRAIN_CLUSTERS        "ner-clusters.txt"
 #define POS_TRAIN_PASS2_FOLDS     1 /* off: it did not help (pos.md) */
 #define POS_TRAIN_PASS2_FOLD_ITER 5
 #define POS_TRAIN_PASS2_ITER      8

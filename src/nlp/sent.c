@@ -45,8 +45,8 @@ ds_rc sent_model_from(model_file *mf, sent_model **out_m, ds_err *e)
         return rc;
     }
     if (len != 8 || rd32(p) != SENT_CFG_VERSION) {
-        rc = ds_fail(e, DS_EFORMAT, "%s: bad section 'snt.cfg'",
-                     model_name(mf));
+        rc =
+            ds_fail(e, DS_EFORMAT, "%s: bad section 'snt.cfg'", model_name(mf));
         model_close(mf);
         return rc;
     }
@@ -144,9 +144,9 @@ enum {
 
 typedef struct tinfo {
     uint64_t form, low, shape;
-    uint32_t len;  /* bytes */
-    uint8_t kind;  /* tok_kind, or TOK_KIND_COUNT for a sentinel */
-    bool cap;      /* starts with a capital letter */
+    uint32_t len; /* bytes */
+    uint8_t kind; /* tok_kind, or TOK_KIND_COUNT for a sentinel */
+    bool cap;     /* starts with a capital letter */
 } tinfo;
 
 static uint8_t bucket(size_t v)
@@ -229,8 +229,7 @@ static void summarize(const char *s, size_t n, const tok_span *tk, tinfo *t)
 
 /* The summary of token i, or a sentinel outside [lo, hi). Summaries are
  * kept in the run's memo (direct-mapped on the token index). */
-static void info_at(const tok_cand *c, size_t i, size_t lo, size_t hi,
-                    tinfo *t)
+static void info_at(const tok_cand *c, size_t i, size_t lo, size_t hi, tinfo *t)
 {
     if (i < lo || i >= hi || i >= c->r->n_toks) {
         sentinel(t, i < lo ? "<bop>" : "<eop>");
@@ -244,7 +243,11 @@ static void info_at(const tok_cand *c, size_t i, size_t lo, size_t hi,
     size_t h = i & 7;
     uint64_t *v = m->val[h];
     if (m->key[h] == (uint64_t)i + 1) {
-        *t = (tinfo){v[0], v[1], v[2], (uint32_t)v[3], (uint8_t)(v[3] >> 32),
+        *t = (tinfo){v[0],
+                     v[1],
+                     v[2],
+                     (uint32_t)v[3],
+                     (uint8_t)(v[3] >> 32),
                      (bool)(v[3] >> 40)};
         return;
     }
@@ -291,8 +294,9 @@ size_t sent_features(const tok_cand *c, uint64_t *f)
     f[n++] = ap_feat2(T_PREV_SHAPE_NEXT_LOW, prev.shape, next.low);
     if (next.kind != TOK_KIND_COUNT) {
         const tok_span *nt = &r->toks[j];
-        f[n++] = ap_feat2(T_NEXT_STARTER, type,
-                          next.cap && tok_is_sent_starter(s + nt->off, nt->len));
+        f[n++] =
+            ap_feat2(T_NEXT_STARTER, type,
+                     next.cap && tok_is_sent_starter(s + nt->off, nt->len));
     }
     /* The cue: the terminal punctuation (maybe before closers), and the
      * word before it (or the abbreviation itself). */
@@ -332,8 +336,8 @@ size_t sent_features(const tok_cand *c, uint64_t *f)
     f[n++] = ap_feat2(T_POS_SENT, type, bucket(j - c->first));
     f[n++] = ap_feat2(T_TO_PARA_END, type, bucket(c->para_end - j));
     /* Share of capitalized words so far: headlines are Title Case. */
-    unsigned share = c->n_words ? (4 * c->n_caps + c->n_words / 2) / c->n_words
-                                : 5;
+    unsigned share =
+        c->n_words ? (4 * c->n_caps + c->n_words / 2) / c->n_words : 5;
     f[n++] = ap_feat2(T_CAPS, type * 16 + share, bucket(c->n_words));
     return n;
 }

@@ -35,9 +35,9 @@
 #define SENT_MODEL_FILE "sent.model" /* in model_default_dir() */
 /* The container kind of sentence models. model.h lists kinds 1-4; this is
  * the next free value until it gets a MODEL_KIND_ name there. */
-#define SENT_MODEL_KIND MODEL_KIND_SENT
+#define SENT_MODEL_KIND  MODEL_KIND_SENT
 #define SENT_CFG_VERSION 1u
-#define SENT_MAX_FEATS 64 /* bound on sent_features() */
+#define SENT_MAX_FEATS   64 /* bound on sent_features() */
 
 enum { SENT_NO = 0, SENT_END = 1 }; /* classes of the model */
 
@@ -94,11 +94,12 @@ typedef struct sent_train_opts {
     void *progress_ctx;
 } sent_train_opts;
 
-#define SENT_TRAIN_OPTS_DEFAULT ((sent_train_opts){8, 1, 2, 0.5, true, NULL, NULL})
+#define SENT_TRAIN_OPTS_DEFAULT                                                \
+    ((sent_train_opts){8, 1, 2, 0.5, true, NULL, NULL})
 
 typedef struct sent_train_result {
-    uint32_t best_iter;     /* 1-based */
-    int32_t threshold;      /* score units */
+    uint32_t best_iter;          /* 1-based */
+    int32_t threshold;           /* score units */
     double dev_p, dev_r, dev_f1; /* sentences, written model */
     size_t n_examples, n_positive;
     size_t n_features, n_pairs; /* written model */
@@ -110,15 +111,14 @@ typedef struct sent_train_result {
  * messages); the model file's bytes go to *out_bytes (free with xfree).
  * DS_EFORMAT for malformed input, DS_EINVAL when train has no candidate. */
 DS_MUST_USE ds_rc sent_train_mem(str train, const char *train_name, str dev,
-                                 const char *dev_name,
-                                 const sent_train_opts *o, void **out_bytes,
-                                 size_t *out_len, sent_train_result *out,
-                                 ds_err *e);
+                                 const char *dev_name, const sent_train_opts *o,
+                                 void **out_bytes, size_t *out_len,
+                                 sent_train_result *out, ds_err *e);
 
 /* Reads the files, trains as sent_train_mem and writes out_path
  * atomically. */
-DS_MUST_USE ds_rc sent_train_files(const char *train_path,
-                                   const char *dev_path, const char *out_path,
+DS_MUST_USE ds_rc sent_train_files(const char *train_path, const char *dev_path,
+                                   const char *out_path,
                                    const sent_train_opts *o,
                                    sent_train_result *out, ds_err *e);
 

@@ -117,8 +117,8 @@ static void dev_score(const devset *d, const sent_model *m, int32_t thr,
 
 /* Thresholds tried, in update units, nearest to 0 first (ties keep the
  * earlier one). */
-static const double thr_grid[] = {0,  0.5, -0.5, 1,  -1, 1.5, -1.5, 2,
-                                  -2, 3,   -3,   4,  -4, 6,   8};
+static const double thr_grid[] = {0,  0.5, -0.5, 1, -1, 1.5, -1.5, 2,
+                                  -2, 3,   -3,   4, -4, 6,   8};
 
 /* Writes the trainer's averaged model with threshold `thr` (in score
  * units of that model) as a complete model file in memory. */
@@ -240,13 +240,13 @@ ds_rc sent_train_mem(str train, const char *train_name, str dev,
             goto out;
         }
         double scale = sent_model_scale(m);
-        size_t n_grid = o->tune_threshold ? sizeof thr_grid / sizeof *thr_grid
-                                          : 1;
+        size_t n_grid =
+            o->tune_threshold ? sizeof thr_grid / sizeof *thr_grid : 1;
         double it_f1 = -1, it_p = 0, it_r = 0;
         int32_t it_thr = 0;
         for (size_t g = 0; g < n_grid; g++) {
-            int32_t thr = (int32_t)(thr_grid[g] / scale +
-                                    (thr_grid[g] < 0 ? -0.5 : 0.5));
+            int32_t thr =
+                (int32_t)(thr_grid[g] / scale + (thr_grid[g] < 0 ? -0.5 : 0.5));
             double dp, dr, df;
             dev_score(&d, m, thr, &r, &dp, &dr, &df);
             if (df > it_f1) {

@@ -1297,8 +1297,8 @@ void tok_result_fini(tok_result *r)
     memset(r, 0, sizeof *r);
 }
 
-ds_rc tok_run_decide(str text, tok_decide_fn decide, void *ctx,
-                     tok_result *out, ds_err *e)
+ds_rc tok_run_decide(str text, tok_decide_fn decide, void *ctx, tok_result *out,
+                     ds_err *e)
 {
     tok_result_reset(out);
     if (text.len >= UINT32_MAX) {

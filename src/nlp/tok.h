@@ -106,21 +106,21 @@ typedef struct tok_memo {
  * tokens of the text are in r; the sentence being built starts at token
  * `first`. */
 typedef struct tok_cand {
-    const char *s;          /* the text */
-    size_t n;               /* its length */
-    const tok_result *r;    /* tokens (sentences not yet filled) */
-    size_t j;               /* the boundary is between tokens j-1 and j */
-    size_t k;               /* j-1, or the terminal punctuation before
-                               closing quotes/brackets glued to it */
-    size_t first;           /* first token of the current sentence */
-    size_t para_first;      /* first token of the paragraph */
-    size_t para_end;        /* one past the last token of the paragraph */
-    size_t line_start;      /* byte offset where the line of j-1 starts */
+    const char *s;            /* the text */
+    size_t n;                 /* its length */
+    const tok_result *r;      /* tokens (sentences not yet filled) */
+    size_t j;                 /* the boundary is between tokens j-1 and j */
+    size_t k;                 /* j-1, or the terminal punctuation before
+                                 closing quotes/brackets glued to it */
+    size_t first;             /* first token of the current sentence */
+    size_t para_first;        /* first token of the paragraph */
+    size_t para_end;          /* one past the last token of the paragraph */
+    size_t line_start;        /* byte offset where the line of j-1 starts */
     uint32_t n_words, n_caps; /* words and capitalized words since first */
-    uint8_t type;           /* a TOK_CAND_* */
-    bool rule;              /* what the rules decide */
-    bool line_break;        /* a line break between j-1 and j */
-    tok_memo *memo;         /* scratch for the decider (see above) */
+    uint8_t type;             /* a TOK_CAND_* */
+    bool rule;                /* what the rules decide */
+    bool line_break;          /* a line break between j-1 and j */
+    tok_memo *memo;           /* scratch for the decider (see above) */
 } tok_cand;
 
 enum {

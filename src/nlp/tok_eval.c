@@ -252,8 +252,7 @@ out:
 
 ds_rc tok_eval_text(str data, const char *name, tok_eval_scores *out, ds_err *e)
 {
-    return tok_eval_text_with(data, name, tok_default_sentence_model(), out,
-                              e);
+    return tok_eval_text_with(data, name, tok_default_sentence_model(), out, e);
 }
 
 ds_rc tok_eval_conllu_with(const char *path, const sent_model *m,

@@ -44,8 +44,8 @@ DS_MUST_USE ds_rc tok_eval_text(str data, const char *name,
 /* Like tok_eval_text with an explicit sentence model (NULL: the rules
  * alone); tok_eval_text uses tok_default_sentence_model(). */
 DS_MUST_USE ds_rc tok_eval_text_with(str data, const char *name,
-                                     const sent_model *m,
-                                     tok_eval_scores *out, ds_err *e);
+                                     const sent_model *m, tok_eval_scores *out,
+                                     ds_err *e);
 
 /* Reads the CoNLL-U file at path and evaluates it as tok_eval_text does.
  * DS_EIO when it cannot be read. */

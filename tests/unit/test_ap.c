@@ -27,9 +27,9 @@ static void t_hash_stable(void)
 
 /* Pinned values: these hashes are part of the model format (feature keys
  * and the file checksum); a change needs a new format version. */
-#define HASH_THE     0x3780b4108811fddcULL
-#define FEAT_7_WORD  0xb6d2e48afd12ecbbULL
-#define MHASH_33     0xeed6d607365a2532ULL
+#define HASH_THE    0x3780b4108811fddcULL
+#define FEAT_7_WORD 0xb6d2e48afd12ecbbULL
+#define MHASH_33    0xeed6d607365a2532ULL
 static void t_hash_pinned(void)
 {
     CHECK(ap_hash("the", 3) == HASH_THE);
@@ -223,8 +223,7 @@ static void t_truncated(void)
         CHECK(strncmp(e.msg, "toy.model: ", 11) == 0);
     }
     model_file *mf = NULL;
-    CHECK_EQ_INT(model_open_mem(p, len / 2, "toy.model", &mf, &e),
-                 DS_EFORMAT);
+    CHECK_EQ_INT(model_open_mem(p, len / 2, "toy.model", &mf, &e), DS_EFORMAT);
     CHECK(strstr(e.msg, "truncated") != NULL);
     xfree(p);
 }

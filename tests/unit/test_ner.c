@@ -30,8 +30,8 @@ static void t_word_features(void)
     CHECK(w.lower == ner_lower_hash(STR("MCDONALD")));
     CHECK(w.pre[1] == ap_hash("mc", 2));
     CHECK(w.suf[2] == ap_hash("ald", 3));
-    CHECK_EQ_INT(w.flags & 0xfff, NER_F_INITCAP | NER_F_MIXED | NER_F_HASCAP |
-                                      NER_F_ALPHA);
+    CHECK_EQ_INT(w.flags & 0xfff,
+                 NER_F_INITCAP | NER_F_MIXED | NER_F_HASCAP | NER_F_ALPHA);
     CHECK_EQ_INT(w.flags >> 12, 5); /* 8 characters */
     ner_word_init(&w, STR("IBM"), (str){"", 0}, NULL);
     CHECK_EQ_INT(w.flags & 0xfff,
@@ -59,14 +59,18 @@ static void t_word_features(void)
     CHECK(memcmp(f, g, 14 * sizeof f[0]) == 0);
     ner_word_init(&w2, STR("paris"), (str){"", 0}, NULL);
     ner_word_feats(&w2, 0, false, g);
-    CHECK(f[0] == g[0]);  /* lower case */
-    CHECK(f[3] != g[3]);  /* form */
+    CHECK(f[0] == g[0]); /* lower case */
+    CHECK(f[3] != g[3]); /* form */
     /* The context features see the previous label. */
     ner_word pre, nx;
     ner_word_pseudo(&pre, 1);
     ner_word_pseudo(&nx, 3);
-    ner_ctx c = {.p1 = 0, .p2 = NER_NO_LABEL, .prev = &pre, .cur = &w,
-                 .next = &nx, .first = true};
+    ner_ctx c = {.p1 = 0,
+                 .p2 = NER_NO_LABEL,
+                 .prev = &pre,
+                 .cur = &w,
+                 .next = &nx,
+                 .first = true};
     uint64_t a[NER_MAX_CTX_FEATS], b[NER_MAX_CTX_FEATS];
     size_t na = ner_ctx_feats(&c, a);
     CHECK_EQ_INT(na, 4);
@@ -136,7 +140,7 @@ static void t_conlleval_iob2(void)
 {
     static const char *gold[] = {"B-PER", "I-PER", "O",    "B-LOC",
                                  "O",     "B-ORG", "I-ORG"};
-    static const char *gues[] = {"B-PER", "I-PER", "O",    "B-ORG",
+    static const char *gues[] = {"B-PER", "I-PER", "O", "B-ORG",
                                  "O",     "B-ORG", "O"};
     ner_scorer s;
     ner_scorer_init(&s, NULL);
@@ -274,9 +278,14 @@ static void t_train_deterministic(void)
     char out1[256], out2[256];
     snprintf(out1, sizeof out1, "%s.m1", data);
     snprintf(out2, sizeof out2, "%s.m2", data);
-    ner_train_opts o = {.train_path = data, .dev_path = data,
-                        .out_path = out1, .iterations = 3, .seed = 7,
-                        .min_count = 1, .prune_below = 0, .use_doc = true};
+    ner_train_opts o = {.train_path = data,
+                        .dev_path = data,
+                        .out_path = out1,
+                        .iterations = 3,
+                        .seed = 7,
+                        .min_count = 1,
+                        .prune_below = 0,
+                        .use_doc = true};
     ner_train_result r1, r2;
     ds_err e;
     CHECK(ner_train(&o, &r1, &e) == DS_OK);
@@ -358,10 +367,17 @@ static void t_train_two_stage(void)
     char out1[256], out2[256];
     snprintf(out1, sizeof out1, "%s.m1", data);
     snprintf(out2, sizeof out2, "%s.m2", data);
-    ner_train_opts o = {.train_path = data, .dev_path = data,
-                        .out_path = out1, .iterations = 3, .seed = 3,
-                        .min_count = 1, .prune_below = 0, .use_doc = true,
-                        .stages = 2, .folds = 2, .jk_iterations = 2};
+    ner_train_opts o = {.train_path = data,
+                        .dev_path = data,
+                        .out_path = out1,
+                        .iterations = 3,
+                        .seed = 3,
+                        .min_count = 1,
+                        .prune_below = 0,
+                        .use_doc = true,
+                        .stages = 2,
+                        .folds = 2,
+                        .jk_iterations = 2};
     ner_train_result r1, r2;
     ds_err e;
     CHECK(ner_train(&o, &r1, &e) == DS_OK);
@@ -406,9 +422,13 @@ static void t_train_iob2_drop(void)
     char *data = write_tmp("u.iob2", tiny_iob2);
     char out[256];
     snprintf(out, sizeof out, "%s.m", data);
-    ner_train_opts o = {.train_path = data, .dev_path = data,
-                        .out_path = out, .iterations = 2, .seed = 1,
-                        .min_count = 1, .drop_types = "OTH",
+    ner_train_opts o = {.train_path = data,
+                        .dev_path = data,
+                        .out_path = out,
+                        .iterations = 2,
+                        .seed = 1,
+                        .min_count = 1,
+                        .drop_types = "OTH",
                         .use_doc = true};
     ner_train_result r;
     ds_err e;
@@ -429,8 +449,8 @@ static const char *shared_dir(void)
     return s && *s ? s : "../shared";
 }
 
-static bool dev_check(const char *mfile, const char *dev_rel,
-                      const char *drop, double want, const char **why)
+static bool dev_check(const char *mfile, const char *dev_rel, const char *drop,
+                      double want, const char **why)
 {
     char dev[1024], mp[1024];
     snprintf(dev, sizeof dev, "%s/%s", shared_dir(), dev_rel);

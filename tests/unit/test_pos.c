@@ -55,14 +55,16 @@ static void t_word_features(void)
     pos_word_init(&v, STR("\xc3\xa9"), &none);
     CHECK(u.suf[0] == v.form);
     pos_word_init(&u, STR(""), &none); /* must not crash */
-    pos_word_init(&u, STR("a-very-long-word-that-goes-on-and-on-for-more-"
-                          "than-sixty-four-bytes-of-text"),
+    pos_word_init(&u,
+                  STR("a-very-long-word-that-goes-on-and-on-for-more-"
+                      "than-sixty-four-bytes-of-text"),
                   &none);
     CHECK(u.flags != 0);
     /* Word classes: exact form first, the lower case apart. */
     uint64_t tab[7] = {0};
     uint64_t hd = ap_hash("dog", 3), hD = ap_hash("Dog", 3);
-    uint32_t sd = ap_home(pos_clus_key(hd), 7), sD = ap_home(pos_clus_key(hD), 7);
+    uint32_t sd = ap_home(pos_clus_key(hd), 7),
+             sD = ap_home(pos_clus_key(hD), 7);
     tab[sd] = pos_clus_key(hd) | 5;
     if (sD == sd) {
         sD = (sD + 1) % 7;
@@ -81,22 +83,21 @@ static void t_word_features(void)
 
 /* ---- a tiny deterministic training run ---- */
 
-static const char tiny[] =
-    "1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n"
-    "2\tdog\tdog\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n"
-    "3\truns\trun\tVERB\tVBZ\t_\t0\troot\t_\t_\n"
-    "4\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_\n"
-    "\n"
-    "1\tA\ta\tDET\tDT\t_\t2\tdet\t_\t_\n"
-    "2\tcat\tcat\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n"
-    "3\tsleeps\tsleep\tVERB\tVBZ\t_\t0\troot\t_\t_\n"
-    "4\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_\n"
-    "\n"
-    "1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n"
-    "2\tcats\tcat\tNOUN\tNNS\t_\t3\tnsubj\t_\t_\n"
-    "3\tran\trun\tVERB\tVBD\t_\t0\troot\t_\t_\n"
-    "4\t!\t!\tPUNCT\t.\t_\t3\tpunct\t_\t_\n"
-    "\n";
+static const char tiny[] = "1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n"
+                           "2\tdog\tdog\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n"
+                           "3\truns\trun\tVERB\tVBZ\t_\t0\troot\t_\t_\n"
+                           "4\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_\n"
+                           "\n"
+                           "1\tA\ta\tDET\tDT\t_\t2\tdet\t_\t_\n"
+                           "2\tcat\tcat\tNOUN\tNN\t_\t3\tnsubj\t_\t_\n"
+                           "3\tsleeps\tsleep\tVERB\tVBZ\t_\t0\troot\t_\t_\n"
+                           "4\t.\t.\tPUNCT\t.\t_\t3\tpunct\t_\t_\n"
+                           "\n"
+                           "1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n"
+                           "2\tcats\tcat\tNOUN\tNNS\t_\t3\tnsubj\t_\t_\n"
+                           "3\tran\trun\tVERB\tVBD\t_\t0\troot\t_\t_\n"
+                           "4\t!\t!\tPUNCT\t.\t_\t3\tpunct\t_\t_\n"
+                           "\n";
 
 static bool write_tmp(char *path, const char *text)
 {
@@ -110,8 +111,8 @@ static bool write_tmp(char *path, const char *text)
     return ok;
 }
 
-static ds_rc train_tiny(const char *data, const char *clusters,
-                        const char *out, pos_train_result *r)
+static ds_rc train_tiny(const char *data, const char *clusters, const char *out,
+                        pos_train_result *r)
 {
     pos_train_opts o = {.train_path = data,
                         .clusters_path = clusters,
@@ -237,8 +238,8 @@ static void t_shipped_tags_text(void)
     pos_tag_tokens(t, STR(text), &r, tags);
     CHECK_EQ_INT(r.n_sents, 2);
     /* The Det committee Noun approved Verb the Det new Adj budget Noun */
-    static const char *const want[] = {"DET", "NOUN", "VERB", "DET", "ADJ",
-                                       "NOUN", "ADP", "PROPN", "PUNCT"};
+    static const char *const want[] = {"DET",  "NOUN", "VERB",  "DET",  "ADJ",
+                                       "NOUN", "ADP",  "PROPN", "PUNCT"};
     for (size_t i = 0; i < 9 && i < r.n_toks; i++) {
         str u = upos_of(m, tags[i]);
         CHECK_STRN(u.ptr, u.len, want[i]);

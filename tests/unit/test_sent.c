@@ -68,9 +68,8 @@ static void t_candidates_and_features(void)
     /* Same candidate in another text position: same features. */
     const char *text2 = "It works. Thanks Mike See you, Bob";
     seen y = {.ok = true};
-    CHECK_EQ_INT(tok_run_decide((str){text2, strlen(text2)}, record, &y, &r,
-                                &e),
-                 DS_OK);
+    CHECK_EQ_INT(
+        tok_run_decide((str){text2, strlen(text2)}, record, &y, &r, &e), DS_OK);
     CHECK_EQ_INT(y.n_feats, x.n_feats);
     CHECK(memcmp(x.feats, y.feats, x.n_feats * sizeof *x.feats) == 0);
     tok_result_fini(&r);
@@ -211,7 +210,8 @@ static void t_shipped_model(void)
     if (!m) {
         return;
     }
-    const char *text = "Mr. Smith arrived. He said hello to Dr. Jones and left.";
+    const char *text =
+        "Mr. Smith arrived. He said hello to Dr. Jones and left.";
     tok_result r;
     tok_result_init(&r);
     CHECK_EQ_INT(tok_run_with((str){text, strlen(text)}, m, &r, &e), DS_OK);

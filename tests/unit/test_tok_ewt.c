@@ -24,8 +24,7 @@ static void t_ewt_dev(void)
         return;
     }
     printf("# rules: tokens F1 %.2f, words F1 %.2f, sentences F1 %.2f\n",
-           sc.tokens.f1,
-           sc.words.f1, sc.sentences.f1);
+           sc.tokens.f1, sc.words.f1, sc.sentences.f1);
     CHECK(sc.tokens.f1 >= 99.0);
     /* The rules alone: 86.43. */
     CHECK(sc.sentences.f1 >= 85.0);
@@ -68,7 +67,8 @@ int main(void)
     } else {
         SKIP(t_ewt_dev, "UD EWT dev not found (set DOSSIER_SHARED)");
     }
-    if (access(path, R_OK) == 0 && access("models/" SENT_MODEL_FILE, R_OK) == 0) {
+    if (access(path, R_OK) == 0 &&
+        access("models/" SENT_MODEL_FILE, R_OK) == 0) {
         RUN(t_ewt_dev_model);
     } else {
         SKIP(t_ewt_dev_model, "UD EWT dev or models/sent.model not found");
