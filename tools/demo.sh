@@ -21,8 +21,8 @@ run ingest examples/leaked --marking AMBER --source "Leaked documents" \
 run stats
 run docs
 run search Renwick --limit 5
-run search '"technical offers"' --clearance AMBER
-say "... and the same search by a GREEN viewer sees nothing of the AMBER memo:"
-"$BIN" --db "$DB" search '"technical offers"' --clearance GREEN
+run search '"through-life support" OR Vasquez*' --clearance AMBER
+say "... and a GREEN viewer sees neither the AMBER memo nor its count:"
+"$BIN" --db "$DB" search '"through-life support" OR Vasquez*' --clearance GREEN
 run docs 3 --mentions
 printf '\nThe case is %s; try: %s --db %s search GREYLARK\n' "$DB" "$BIN" "$DB"
