@@ -151,6 +151,20 @@ void io_text_guess_meta(str text, char **title, char **published)
         }
         break;
     }
+    /* A memorandum or a forwarded note names itself in a header line
+     * ("Subject: ..."), whatever its letterhead says. */
+    for (size_t i = 0; i < n && !*title; i++) {
+        static const char *const keys[] = {"Subject:", "Re:"};
+        for (size_t k = 0; k < 2 && !*title; k++) {
+            str key = str_c(keys[k]);
+            if (str_startsi(h[i].s, key)) {
+                str rest = str_trim(str_sub(h[i].s, key.len, h[i].s.len));
+                if (rest.len && rest.len <= TITLE_MAX) {
+                    *title = io_strdup(rest);
+                }
+            }
+        }
+    }
 }
 
 ds_rc io_import_text(io_job *j, str data, ds_err *e)

@@ -176,6 +176,15 @@ static void t_text_heuristics(void)
                  DS_OK);
     CHECK_STR(g.r[0].published, "2026-03-04");
     got_free(&g);
+    /* A memorandum: the letterhead runs on, the Subject line names it. */
+    CHECK_EQ_INT(run("e.txt",
+                     "HARBOUR AUTHORITY - LEGAL OFFICE\nRESTRICTED\n\n"
+                     "To: The Board\nSubject:  Review of the pier contract \n"
+                     "\nThe review found nothing unusual.\n",
+                     NULL, &g, &e),
+                 DS_OK);
+    CHECK_STR(g.r[0].title, "Review of the pier contract");
+    got_free(&g);
 }
 
 static void t_text_empty(void)
