@@ -604,8 +604,7 @@ static ds_rc prepare_write(kg_db *db, ds_err *e)
                          "VALUES (?, ?, ?)",
                          &db->st_fts, e)) ||
         (rc = kg_prepare(db,
-                         "INSERT INTO sentences(doc_id, idx, start, end) "
-                         "VALUES (?, ?, ?, ?)",
+                         "INSERT INTO sentences(doc_id, spans) VALUES (?, ?)",
                          &db->st_sent, e)) ||
         (rc = kg_prepare(db,
                          "INSERT OR IGNORE INTO doc_bands(band, doc_id) "
@@ -749,13 +748,22 @@ ds_rc kg_doc_store(kg_db *db, const kg_doc_in *d, double near_threshold,
     if ((rc = step_done(db, st, "index document text", e))) {
         return rc;
     }
-    st = db->st_sent;
-    for (size_t i = 0; i < d->n_sentences; i++) {
+    if (d->n_sentences) {
+        size_t nb = d->n_sentences * 8;
+        unsigned char *spans = xmalloc(nb);
+        for (size_t i = 0; i < 2 * d->n_sentences; i++) {
+            uint32_t v = d->sentences[i];
+            spans[4 * i] = (unsigned char)v;
+            spans[4 * i + 1] = (unsigned char)(v >> 8);
+            spans[4 * i + 2] = (unsigned char)(v >> 16);
+            spans[4 * i + 3] = (unsigned char)(v >> 24);
+        }
+        st = db->st_sent;
         sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, (int64_t)i);
-        sqlite3_bind_int64(st, 3, d->sentences[2 * i]);
-        sqlite3_bind_int64(st, 4, d->sentences[2 * i + 1]);
-        if ((rc = step_done(db, st, "insert sentence", e))) {
+        sqlite3_bind_blob(st, 2, spans, (int)nb, SQLITE_STATIC);
+        rc = step_done(db, st, "insert sentences", e);
+        xfree(spans);
+        if (rc) {
             return rc;
         }
     }

@@ -679,20 +679,22 @@ ds_rc kg_doc_sentences(kg_db *db, kg_marking clr, int64_t id,
     if (!doc_visible(db, clr, id)) {
         return ds_fail(e, DS_ENOTFOUND, "no document %lld", (long long)id);
     }
-    if ((rc = kg_prepare(db,
-                         "SELECT start, end FROM sentences "
-                         "WHERE doc_id = ? ORDER BY idx",
+    if ((rc = kg_prepare(db, "SELECT spans FROM sentences WHERE doc_id = ?",
                          &st, e))) {
         return rc;
     }
     sqlite3_bind_int64(st, 1, id);
-    size_t cap = 0, n = 0;
+    size_t n = 0;
     uint32_t *v = NULL;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        v = xgrow(v, &cap, 2 * n + 2, sizeof *v);
-        v[2 * n] = (uint32_t)sqlite3_column_int64(st, 0);
-        v[2 * n + 1] = (uint32_t)sqlite3_column_int64(st, 1);
-        n++;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const unsigned char *p = sqlite3_column_blob(st, 0);
+        size_t nb = (size_t)sqlite3_column_bytes(st, 0);
+        n = p ? nb / 8 : 0;
+        v = xmalloc((n ? n : 1) * 2 * sizeof *v);
+        for (size_t i = 0; i < 2 * n; i++) {
+            v[i] = (uint32_t)p[4 * i] | (uint32_t)p[4 * i + 1] << 8 |
+                   (uint32_t)p[4 * i + 2] << 16 | (uint32_t)p[4 * i + 3] << 24;
+        }
     }
     sqlite3_finalize(st);
     *out_pairs = v;

@@ -9,6 +9,7 @@
 #include "kg/kg.h"
 #include "nlp/tok.h"
 #include "pipe/pipe.h"
+#include "util/xalloc.h"
 
 static char dir[] = "/tmp/dossier-test-kg-XXXXXX";
 static int n_db;
@@ -52,6 +53,13 @@ static int64_t put(kg_db *db, const char *title, const char *text,
         d.minhash = sig;
     }
     d.n_tokens = (uint32_t)tr.n_toks;
+    uint32_t spans[64];
+    for (size_t i = 0; i < tr.n_sents && i < 32; i++) {
+        spans[2 * i] = tr.sents[i].off;
+        spans[2 * i + 1] = tr.sents[i].end;
+    }
+    d.sentences = spans;
+    d.n_sentences = tr.n_sents < 32 ? tr.n_sents : 32;
     d.mentions = put_mentions;
     d.n_mentions = put_n_mentions;
     int64_t id = -1;
@@ -416,6 +424,27 @@ static void t_mentions_follow_visibility(void)
     kg_close(db);
 }
 
+/* Sentence spans come back as stored, in order. */
+static void t_sentences_round_trip(void)
+{
+    kg_db *db = fresh();
+    int64_t id = put(db, "s", story, "GREEN", NULL);
+    uint32_t *v;
+    size_t n;
+    ds_err e;
+    CHECK(kg_doc_sentences(db, kg_clearance_all(db), id, &v, &n, &e) == DS_OK);
+    CHECK_EQ_INT(n, 4);
+    if (n == 4) {
+        CHECK_EQ_INT(v[0], 0);
+        CHECK(v[1] > v[0] && v[2] > v[1] && v[7] <= sizeof story - 1);
+        CHECK_STRN(story + v[6], v[7] - v[6],
+                   "Investigators said the trade office employed a known "
+                   "intelligence officer.");
+    }
+    xfree(v);
+    kg_close(db);
+}
+
 int main(void)
 {
     if (!mkdtemp(dir)) {
@@ -432,6 +461,7 @@ int main(void)
     RUN(t_search_errors_and_filters);
     RUN(t_query_rewrite);
     RUN(t_mentions_follow_visibility);
+    RUN(t_sentences_round_trip);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     if (system(cmd) != 0) {
