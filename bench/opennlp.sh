@@ -34,7 +34,7 @@ t0=$(now)
 opennlp TokenNameFinderTrainer.conll03 -model "$T/ner.bin" -lang eng \
     -types per,loc,org,misc -data "$TRAIN" -encoding UTF-8 >"$T/train.log" 2>&1
 t1=$(now)
-echo "  trained in $(echo "$t1 - $t0" | bc) s"
+echo "  trained in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
 opennlp TokenNameFinderEvaluator.conll03 -model "$T/ner.bin" -lang eng \
     -types per,loc,org,misc -data "$DEV" -encoding UTF-8 >"$T/eval.log" 2>&1
 o_f1=$(grep 'TOTAL:' "$T/eval.log" | sed -E 's/.*F1: *([0-9.]+)%.*/\1/')
@@ -55,7 +55,8 @@ opennlp TokenNameFinder "$T/ner.bin" <"$T/dev1.txt" >/dev/null 2>&1
 t1=$(now)
 opennlp TokenNameFinder "$T/ner.bin" <"$T/dev5.txt" >/dev/null 2>&1
 t2=$(now)
-o_tps=$(echo "4 * $ntok / (($t2 - $t1) - ($t1 - $t0))" | bc)
+o_tps=$(awk -v n="$ntok" -v a="$t0" -v b="$t1" -v c="$t2" \
+    'BEGIN { printf "%.0f", 4 * n / ((c - b) - (b - a)) }')
 
 echo "== dossier ($BIN)"
 "$BIN" eval ner "$DEV" --json >"$T/dossier.json"
