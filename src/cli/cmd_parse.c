@@ -24,6 +24,7 @@
 #include "cli/cli.h"
 #include "cli/cli_hp.h"
 #include "cli/cli_parse.h"
+#include "util/utf8.h"
 #include "json/json.h"
 #include "nlp/conllu.h"
 #include "nlp/dep.h"
@@ -520,9 +521,14 @@ int cmd_eval_parse(int argc, char **argv)
     p = dep_parser_new(m);
     tg = pm ? pos_tagger_new(pm) : NULL;
     dep_eval ev;
-    if (conllu_load_file(path, &data, &len, &e) != DS_OK ||
-        dep_eval_conllu(p, pm, tg, (str){data, len}, &ev, &e) != DS_OK) {
+    if (conllu_load_file(path, &data, &len, &e) != DS_OK) {
         fprintf(stderr, "dossier eval: %s\n", e.msg);
+        status = CLI_FAIL;
+        goto out;
+    }
+    if (dep_eval_conllu(p, pm, tg, (str){data, len}, &ev, &e) != DS_OK) {
+        /* The reader's message says the line; the file is named here. */
+        fprintf(stderr, "dossier eval: %s:%s\n", path, e.msg);
         status = CLI_FAIL;
         goto out;
     }
@@ -619,6 +625,19 @@ static ds_rc read_all(const char *path, char **out, size_t *out_len, ds_err *e)
     }
     *out = buf_take(&b, out_len);
     return DS_OK;
+}
+
+/* Raw text must be valid UTF-8: the offsets printed point into it. */
+static ds_rc check_utf8(const char *path, str text, ds_err *e)
+{
+    size_t bad, line, col;
+    if (utf8_validate(text, &bad)) {
+        return DS_OK;
+    }
+    utf8_line_col(text, bad, &line, &col);
+    return ds_fail(e, DS_EFORMAT,
+                   "%s: invalid UTF-8 at line %zu, column %zu (byte %zu)",
+                   path && strcmp(path, "-") != 0 ? path : "-", line, col, bad);
 }
 
 /* Appends s to b with CoNLL-U field hygiene: tabs and line breaks become
@@ -867,6 +886,7 @@ int cmd_annotate(int argc, char **argv)
     if (dep_model_open(model, &m, &e) != DS_OK ||
         pos_model_open(pmodel, &pm, &e) != DS_OK ||
         read_all(path, &text, &len, &e) != DS_OK ||
+        check_utf8(path, (str){text, len}, &e) != DS_OK ||
         tok_run((str){text, len}, &r, &e) != DS_OK) {
         status = cli_report(&e);
         goto out;

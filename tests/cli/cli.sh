@@ -110,6 +110,14 @@ $D ingest "$T/bad/good.txt" --max-file-size 10 2>"$T/err5"
 check_rc "file over the limit exits 1" 1 $?
 check_grep "limit named" 'good.txt' "$T/err5"
 
+# annotate: raw text to CoNLL-U; invalid UTF-8 is an error with its place.
+printf 'Tobias Renwick met officials in Velmora.\n' | $DOSSIER annotate >"$T/ann"
+check_rc "annotate exits 0" 0 $?
+check_grep "annotate prints CoNLL-U with spans" '^1	Tobias	.*TokenRange=0:6' "$T/ann"
+$DOSSIER annotate "$T/bad/latin1.txt" >/dev/null 2>"$T/err7"
+check_rc "annotate of invalid UTF-8 exits 1" 1 $?
+check_grep "annotate names the place" 'latin1.txt: invalid UTF-8 at line 1' "$T/err7"
+
 # Standard input.
 printf 'A note from standard input about the tender annex.\n' | $D ingest - >"$T/out6"
 check_rc "stdin ingest" 0 $?
