@@ -648,10 +648,12 @@ static void sub_free(tdata *sd)
 
 /* Jackknifed first-pass output for the second pass: each training
  * sentence is tagged by a first pass trained without its fold (sentence
- * index mod folds2). t1: tags; s1: scores (pos_tag_pass1). */
+ * index mod folds2). t1: tags; s1: scores (pos_tag_pass1); pw2: the words
+ * with the dictionary values that first pass saw (its candidate tags and
+ * ambiguity classes), for the second pass's features. */
 static ds_rc jackknife_pass1(const tdata *d, const pos_dict *full,
                              uint32_t n_clusters, const pos_train_opts *o,
-                             uint16_t *t1, float *s1, ds_err *e)
+                             uint16_t *t1, float *s1, pos_word *pw2, ds_err *e)
 {
     uint32_t F = o->pass2_folds;
     ds_rc rc = DS_OK;
@@ -671,6 +673,11 @@ static ds_rc jackknife_pass1(const tdata *d, const pos_dict *full,
                 const tsent *t = &d->sents[s];
                 pos_tag_pass1(mt.tg, d->forms + t->first, t->n, t1 + t->first,
                               s1 + (size_t)t->first * d->n_tags);
+                for (uint32_t i = 0; i < t->n; i++) {
+                    pos_word *pw = &pw2[t->first + i];
+                    *pw = d->pw[t->first + i];
+                    pos_word_set_dict(pw, pos_dict_get(&dict, pw->lower));
+                }
             }
             mem_tagger_close(&mt);
         }
@@ -706,6 +713,7 @@ static ds_rc copy_sections(const model_file *mf, model_writer **out_w,
 /* Trains the second pass on the jackknifed first-pass output and keeps it
  * (added to *best1) if some epoch beats the first pass alone on dev. */
 static ds_rc train_pass2(const tdata *d, const uint16_t *t1, const float *s1,
+                         const pos_word *pw2,
                          const pos_train_opts *o, str dev, model_writer **best1,
                          pos_train_result *out, ds_err *e)
 {
@@ -741,8 +749,8 @@ static ds_rc train_pass2(const tdata *d, const uint16_t *t1, const float *s1,
                 uint32_t r2 = i + 2 < s->n ? t1[w + 2] : POS_NO_TAG;
                 uint64_t f[4 + POS_MAX_CTX_FEATS];
                 size_t nf = pos_pass2_pair_feats(r1, r2, f);
-                nf += pos_pass2_feats(p1, r1, r2, &d->pw[w],
-                                      i + 1 < s->n ? &d->pw[w + 1] : &end,
+                nf += pos_pass2_feats(p1, r1, r2, &pw2[w],
+                                      i + 1 < s->n ? &pw2[w + 1] : &end,
                                       f + nf);
                 memset(acc, 0, nt * sizeof *acc);
                 ap_trainer_score_add(tr, f, nf, acc);
@@ -852,6 +860,7 @@ ds_rc pos_train(const pos_train_opts *o_in, pos_train_result *out, ds_err *e)
     char **sorted = NULL;
     uint16_t *t1 = NULL;
     float *s1 = NULL;
+    pos_word *pw2 = NULL;
     ds_rc rc;
     if ((rc = conllu_load_file(o->train_path, &train_text, &train_len, e)) !=
             DS_OK ||
@@ -926,9 +935,11 @@ ds_rc pos_train(const pos_train_opts *o_in, pos_train_result *out, ds_err *e)
     if (o->pass2_folds > 1) {
         t1 = xmalloc(d.n_words * sizeof *t1);
         s1 = xmalloc(d.n_words * nt * sizeof *s1);
-        if ((rc = jackknife_pass1(&d, &full, out->n_clusters, o, t1, s1, e)) !=
-                DS_OK ||
-            (rc = train_pass2(&d, t1, s1, o, dev, &best, out, e)) != DS_OK) {
+        pw2 = xmalloc(d.n_words * sizeof *pw2);
+        if ((rc = jackknife_pass1(&d, &full, out->n_clusters, o, t1, s1, pw2,
+                                  e)) != DS_OK ||
+            (rc = train_pass2(&d, t1, s1, pw2, o, dev, &best, out, e)) !=
+                DS_OK) {
             goto out;
         }
     }
@@ -948,6 +959,7 @@ out:
     model_writer_free(best);
     xfree(t1);
     xfree(s1);
+    xfree(pw2);
     xfree(dict);
     xfree(clus);
     xfree(d.tag_str);
