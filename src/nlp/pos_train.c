@@ -713,9 +713,8 @@ static ds_rc copy_sections(const model_file *mf, model_writer **out_w,
 /* Trains the second pass on the jackknifed first-pass output and keeps it
  * (added to *best1) if some epoch beats the first pass alone on dev. */
 static ds_rc train_pass2(const tdata *d, const uint16_t *t1, const float *s1,
-                         const pos_word *pw2,
-                         const pos_train_opts *o, str dev, model_writer **best1,
-                         pos_train_result *out, ds_err *e)
+                         const pos_word *pw2, const pos_train_opts *o, str dev,
+                         model_writer **best1, pos_train_result *out, ds_err *e)
 {
     mem_tagger base;
     ds_rc rc = mem_tagger_open(*best1, &base, e);
@@ -749,9 +748,9 @@ static ds_rc train_pass2(const tdata *d, const uint16_t *t1, const float *s1,
                 uint32_t r2 = i + 2 < s->n ? t1[w + 2] : POS_NO_TAG;
                 uint64_t f[4 + POS_MAX_CTX_FEATS];
                 size_t nf = pos_pass2_pair_feats(r1, r2, f);
-                nf += pos_pass2_feats(p1, r1, r2, &pw2[w],
-                                      i + 1 < s->n ? &pw2[w + 1] : &end,
-                                      f + nf);
+                nf +=
+                    pos_pass2_feats(p1, r1, r2, &pw2[w],
+                                    i + 1 < s->n ? &pw2[w + 1] : &end, f + nf);
                 memset(acc, 0, nt * sizeof *acc);
                 ap_trainer_score_add(tr, f, nf, acc);
                 uint32_t pred = UINT32_MAX, n_ok = 0;
