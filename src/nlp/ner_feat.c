@@ -4,6 +4,7 @@
 
 #include "nlp/ap_int.h"
 #include "nlp/ner_int.h"
+#include "nlp/word.h"
 #include "util/xalloc.h"
 
 const char *const ner_gaz_cat_names[NER_GAZ_CATS] = {
@@ -75,23 +76,6 @@ static uint32_t agg_major(const ner_agg_val *v)
 
 #define WT(t, k) ((uint32_t)(t)*8u + (uint32_t)((k) + 2))
 
-static inline char shape_char(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return 'X';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return 'x';
-    }
-    if (c >= '0' && c <= '9') {
-        return 'd';
-    }
-    if (c >= 0x80) {
-        return 'u';
-    }
-    return (char)c;
-}
-
 uint64_t ner_lower_hash(str s)
 {
     char low[128];
@@ -117,115 +101,48 @@ uint64_t ner_word_key(str s, str pos)
 void ner_word_init(ner_word *w, str s, str pos, const ner_clu *clu)
 {
     memset(w, 0, sizeof *w);
-    char low[128], shape[32], sshape[32];
-    size_t nl = s.len < sizeof low ? s.len : sizeof low;
-    size_t ns = 0, nss = 0;
+    word_shape ws;
+    word_shape_of(s, WORD_LOW_MAX, &ws);
     uint32_t fl = 0;
-    size_t n_alpha = 0, n_digit = 0, n_upper = 0, n_chars = 0;
-    char last = 0;
-    int run = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (i < nl) {
-            low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        }
-        if ((c & 0xc0) == 0x80) {
-            continue; /* UTF-8 continuation byte */
-        }
-        n_chars++;
-        char sc = shape_char(c);
-        if (sc == 'X') {
-            n_upper++;
-            n_alpha++;
-            if (n_chars == 1) {
-                fl |= NER_F_INITCAP;
-            } else {
-                fl |= NER_F_MIXED;
-            }
-        } else if (sc == 'x') {
-            n_alpha++;
-        } else if (sc == 'd') {
-            n_digit++;
-        } else if (sc == '-') {
-            fl |= NER_F_HYPHEN;
-        } else if (sc == '.') {
-            fl |= NER_F_PERIOD;
-        } else if (sc == '\'') {
-            fl |= NER_F_APOS;
-        } else if (sc == 'u') {
-            fl |= NER_F_NONASCII;
-        }
-        if (sc == last) {
-            run++;
-        } else {
-            run = 1;
-        }
-        if (run <= 3 && ns < sizeof shape) {
-            shape[ns++] = sc;
-        }
-        if (run == 1 && nss < sizeof sshape) {
-            sshape[nss++] = sc;
-        }
-        last = sc;
-    }
-    if (n_digit) {
-        fl |= NER_F_DIGIT;
-    }
-    if (n_digit && n_digit == n_chars) {
-        fl |= NER_F_ALLDIGIT;
-    }
-    if (n_upper) {
-        fl |= NER_F_HASCAP;
-    }
-    if (n_upper && n_upper == n_alpha && n_alpha > 1) {
-        fl |= NER_F_ALLCAP;
-    }
-    if (n_alpha) {
-        fl |= NER_F_ALPHA;
-    }
-    if (n_upper == n_chars && n_chars > 1) {
-        fl &= ~(uint32_t)NER_F_MIXED;
-    }
-    uint32_t lb = n_chars <= 3 ? (uint32_t)n_chars : n_chars <= 6 ? 4u : 5u;
+    fl |= ws.first_upper ? NER_F_INITCAP : 0;
+    /* A capital after the first character, unless all are capitals. */
+    bool all_caps = ws.n_upper == ws.n_chars && ws.n_chars > 1;
+    fl |= ws.later_upper && !all_caps ? NER_F_MIXED : 0;
+    fl |= ws.hyphen ? NER_F_HYPHEN : 0;
+    fl |= ws.period ? NER_F_PERIOD : 0;
+    fl |= ws.apos ? NER_F_APOS : 0;
+    fl |= ws.nonascii ? NER_F_NONASCII : 0;
+    fl |= ws.n_digit ? NER_F_DIGIT : 0;
+    fl |= ws.n_digit && ws.n_digit == ws.n_chars ? NER_F_ALLDIGIT : 0;
+    fl |= ws.n_upper ? NER_F_HASCAP : 0;
+    fl |= ws.n_upper && ws.n_upper == ws.n_alpha && ws.n_alpha > 1
+              ? NER_F_ALLCAP
+              : 0;
+    fl |= ws.n_alpha ? NER_F_ALPHA : 0;
+    size_t nch = ws.n_chars;
+    uint32_t lb = nch <= 3 ? (uint32_t)nch : nch <= 6 ? 4u : 5u;
     fl |= lb << 12;
     w->flags = fl;
-    w->form = ap_hash(s.ptr, s.len);
-    w->lower = s.len <= sizeof low ? ap_hash(low, nl) : w->form;
-    w->shape = ap_hash(shape, ns);
-    w->sshape = ap_hash(sshape, nss);
+    w->form = ws.form;
+    w->lower = ws.lower;
+    w->shape = ws.shape;
+    w->sshape = ws.sshape;
     w->pos = pos.len ? ap_hash(pos.ptr, pos.len) : 0;
     if (clu && clu->cap) {
         w->clu = ner_clu_get(clu, w->form);
-        if (!w->clu && s.len <= sizeof low) {
+        if (!w->clu && s.len <= WORD_LOW_MAX) {
             w->clu = ner_clu_get(clu, w->lower);
-            if (!w->clu && nl > 0 && low[0] >= 'a' && low[0] <= 'z') {
+            /* "BRITAIN" and "britain" may be listed as "Britain". */
+            char *low = ws.low;
+            if (!w->clu && ws.n_low > 0 && low[0] >= 'a' && low[0] <= 'z') {
                 low[0] = (char)(low[0] - 32);
-                w->clu = ner_clu_get(clu, ap_hash(low, nl));
+                w->clu = ner_clu_get(clu, ap_hash(low, ws.n_low));
                 low[0] = (char)(low[0] + 32);
             }
         }
     }
     /* Prefixes and suffixes by characters (1..4), of the lower case. */
-    size_t cut[5], nc = 0;
-    for (size_t i = 0; i < nl && nc < 5; i++) {
-        if (((unsigned char)low[i] & 0xc0) != 0x80) {
-            cut[nc++] = i;
-        }
-    }
-    for (size_t k = 0; k < 4; k++) {
-        size_t end = k + 1 < nc ? cut[k + 1] : nl;
-        w->pre[k] = ap_hash(low, end);
-    }
-    nc = 0;
-    for (size_t i = nl; i > 0 && nc < 4; i--) {
-        if (((unsigned char)low[i - 1] & 0xc0) != 0x80) {
-            cut[nc++] = i - 1;
-        }
-    }
-    for (size_t k = 0; k < 4; k++) {
-        size_t start = k < nc ? cut[k] : (nc ? cut[nc - 1] : 0);
-        w->suf[k] = ap_hash(low + start, nl - start);
-    }
+    word_affixes(&ws, w->pre, 4, w->suf, 4);
 }
 
 void ner_word_pseudo(ner_word *w, uint32_t which)

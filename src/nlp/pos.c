@@ -1,6 +1,7 @@
 /* pos.c - the part-of-speech tagger: features, model loading, greedy
  * decoding with cached per-word scores, evaluation (see pos.h). */
 #include "nlp/pos.h"
+#include "nlp/word.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -83,23 +84,6 @@ enum {
 
 #define WT(t, k) ((uint32_t)(t)*8u + (uint32_t)((k) + 2))
 
-static inline char shape_char(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') {
-        return 'X';
-    }
-    if (c >= 'a' && c <= 'z') {
-        return 'x';
-    }
-    if (c >= '0' && c <= '9') {
-        return 'd';
-    }
-    if (c >= 0x80) {
-        return 'u';
-    }
-    return (char)c;
-}
-
 void pos_word_set_dict(pos_word *w, uint64_t dval)
 {
     w->dval = dval;
@@ -109,97 +93,29 @@ void pos_word_set_dict(pos_word *w, uint64_t dval)
 void pos_word_init(pos_word *w, str s, const pos_dict *d)
 {
     memset(w, 0, sizeof *w);
-    char low[64], shape[32], sshape[32];
-    size_t nl = s.len < sizeof low ? s.len : sizeof low;
-    size_t ns = 0, nss = 0;
+    word_shape ws;
+    word_shape_of(s, 64, &ws);
     uint32_t fl = 0;
-    size_t n_alpha = 0, n_digit = 0, n_upper = 0, n_chars = 0;
-    char last = 0;
-    int run = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        unsigned char c = (unsigned char)s.ptr[i];
-        if (i < nl) {
-            low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        }
-        if ((c & 0xc0) == 0x80) {
-            continue; /* UTF-8 continuation byte */
-        }
-        n_chars++;
-        char sc = shape_char(c);
-        if (sc == 'X') {
-            n_upper++;
-            n_alpha++;
-            if (n_chars == 1) {
-                fl |= F_INITUPPER;
-            }
-        } else if (sc == 'x') {
-            n_alpha++;
-        } else if (sc == 'd') {
-            n_digit++;
-        } else if (sc == '-') {
-            fl |= F_HYPHEN;
-        } else if (sc == '.') {
-            fl |= F_PERIOD;
-        } else if (sc == 'u') {
-            fl |= F_NONASCII;
-        }
-        if (sc == last) {
-            run++;
-        } else {
-            run = 1;
-        }
-        if (run <= 3 && ns < sizeof shape) {
-            shape[ns++] = sc;
-        }
-        if (run == 1 && nss < sizeof sshape) {
-            sshape[nss++] = sc;
-        }
-        last = sc;
-    }
-    if (n_digit) {
-        fl |= F_DIGIT;
-    }
-    if (n_digit && n_digit == n_chars) {
-        fl |= F_ALLDIGIT;
-    }
-    if (n_upper) {
-        fl |= F_UPPER;
-    }
-    if (n_upper && n_upper == n_alpha) {
-        fl |= F_ALLUPPER;
-    }
-    if (n_alpha) {
-        fl |= F_ALPHA;
-    }
-    uint32_t lb = n_chars <= 3 ? (uint32_t)n_chars : n_chars <= 6 ? 4u : 5u;
+    fl |= ws.first_upper ? F_INITUPPER : 0;
+    fl |= ws.hyphen ? F_HYPHEN : 0;
+    fl |= ws.period ? F_PERIOD : 0;
+    fl |= ws.nonascii ? F_NONASCII : 0;
+    fl |= ws.n_digit ? F_DIGIT : 0;
+    fl |= ws.n_digit && ws.n_digit == ws.n_chars ? F_ALLDIGIT : 0;
+    fl |= ws.n_upper ? F_UPPER : 0;
+    fl |= ws.n_upper && ws.n_upper == ws.n_alpha ? F_ALLUPPER : 0;
+    fl |= ws.n_alpha ? F_ALPHA : 0;
+    size_t nch = ws.n_chars;
+    uint32_t lb = nch <= 3 ? (uint32_t)nch : nch <= 6 ? 4u : 5u;
     fl |= lb << 12;
     w->flags = fl;
-    w->form = ap_hash(s.ptr, s.len);
-    w->lower = s.len <= sizeof low ? ap_hash(low, nl) : ap_hash(s.ptr, s.len);
-    w->shape = ap_hash(shape, ns);
-    w->sshape = ap_hash(sshape, nss);
+    w->form = ws.form;
+    w->lower = ws.lower;
+    w->shape = ws.shape;
+    w->sshape = ws.sshape;
     /* Prefixes (1..4) and suffixes (1..5) by characters, of the lower
      * case; a word shorter than that repeats its whole form. */
-    size_t cut[6], nc = 0;
-    for (size_t i = 0; i < nl && nc < 5; i++) {
-        if (((unsigned char)low[i] & 0xc0) != 0x80) {
-            cut[nc++] = i;
-        }
-    }
-    for (size_t k = 0; k < 4; k++) {
-        size_t end = k + 1 < nc ? cut[k + 1] : nl;
-        w->pre[k] = ap_hash(low, end);
-    }
-    nc = 0;
-    for (size_t i = nl; i > 0 && nc < 5; i--) {
-        if (((unsigned char)low[i - 1] & 0xc0) != 0x80) {
-            cut[nc++] = i - 1;
-        }
-    }
-    for (size_t k = 0; k < 5; k++) {
-        size_t start = k < nc ? cut[k] : (nc ? cut[nc - 1] : 0);
-        w->suf[k] = ap_hash(low + start, nl - start);
-    }
+    word_affixes(&ws, w->pre, 4, w->suf, 5);
     pos_word_set_dict(w, pos_dict_get(d, w->lower));
     w->clus = pos_clus_get(d, w->form);
     w->lclus = w->lower == w->form ? w->clus : pos_clus_get(d, w->lower);

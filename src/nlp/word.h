@@ -1,0 +1,42 @@
+/* word.h - what the taggers read off one word form: its lower case, its
+ * shape ("Xxxx", "dd-dd"), character counts and character affixes.
+ *
+ * The POS tagger and the entity recognizer both build their word
+ * features from this; each maps the counts to its own flag bits. The
+ * hashes are part of the shipped models' features: any change here means
+ * retraining (tools/make-models.sh). */
+#ifndef NLP_WORD_H
+#define NLP_WORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/str.h"
+
+#define WORD_LOW_MAX 128 /* bytes of lower case kept */
+
+typedef struct word_shape {
+    char low[WORD_LOW_MAX]; /* ASCII-lower-cased first n_low bytes */
+    size_t n_low;
+    /* Counts over characters (UTF-8 continuation bytes skipped). */
+    size_t n_chars, n_alpha, n_digit, n_upper;
+    bool first_upper, later_upper; /* an ASCII capital first / later */
+    bool hyphen, period, apos, nonascii;
+    uint64_t form;   /* ap_hash of the bytes */
+    uint64_t lower;  /* ap_hash of the lower case; = form past low_cap */
+    uint64_t shape;  /* runs of one class cut at 3: "Xxxx", "dd.dd" */
+    uint64_t sshape; /* runs cut at 1: "Xx", "d.d" */
+} word_shape;
+
+/* Fills *out from s, keeping at most low_cap (<= WORD_LOW_MAX) bytes of
+ * lower case. This function can't fail. */
+void word_shape_of(str s, size_t low_cap, word_shape *out);
+
+/* Hashes of the lower case's first 1..n_pre and last 1..n_suf characters
+ * (n_pre <= 4, n_suf <= 5); a word shorter than that repeats its whole
+ * form. */
+void word_affixes(const word_shape *w, uint64_t *pre, size_t n_pre,
+                  uint64_t *suf, size_t n_suf);
+
+#endif
