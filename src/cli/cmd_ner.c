@@ -43,6 +43,7 @@ enum {
     P_STAGES,
     P_FOLDS,
     P_JK_ITER,
+    P_MARGIN,
     P_COUNT
 };
 
@@ -76,6 +77,9 @@ static const cli_hparam params[] = {
                  "jackknife folds for the second stage's training labels"},
     [P_JK_ITER] = {"jk-iterations", HP_UINT, "8",
                    "passes of each jackknife fold's model"},
+    [P_MARGIN] = {"margin", HP_UINT, "0",
+                  "also update when the gold label wins by less than this "
+                  "(score units; 0: only on mistakes)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -136,6 +140,7 @@ int cmd_train_ner(int argc, char **argv)
         .stages = (uint32_t)u[P_STAGES],
         .folds = (uint32_t)u[P_FOLDS],
         .jk_iterations = (uint32_t)u[P_JK_ITER],
+        .margin = (uint32_t)u[P_MARGIN],
         .progress = train_progress,
     };
     if (!parse_format(text[P_FORMAT], &o.format)) {

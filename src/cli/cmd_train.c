@@ -31,7 +31,8 @@ enum {
     POS_MIN_COUNT,
     POS_PRUNE,
     POS_DICT_MIN,
-    POS_DICT_RATIO
+    POS_DICT_RATIO,
+    POS_MARGIN
 };
 
 static const cli_hparam pos_params[] = {
@@ -49,6 +50,9 @@ static const cli_hparam pos_params[] = {
                       "tag dictionary: minimum occurrences of a word"},
     [POS_DICT_RATIO] = {"dict-ratio", HP_REAL, "0.02",
                         "tag dictionary: minimum share of a tag"},
+    [POS_MARGIN] = {"margin", HP_UINT, "0",
+                    "also update when the gold tag wins by less than this "
+                    "(score units; 0: only on mistakes)"},
     {NULL, 0, NULL, NULL},
 };
 
@@ -91,6 +95,7 @@ static int train_pos(int argc, char **argv)
         .prune_below = v.r[POS_PRUNE],
         .dict_min = (uint32_t)v.u[POS_DICT_MIN],
         .dict_ratio = v.r[POS_DICT_RATIO],
+        .margin = (uint32_t)v.u[POS_MARGIN],
         .progress = pos_progress,
     };
     pos_train_result r;

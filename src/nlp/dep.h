@@ -112,13 +112,14 @@ typedef struct dep_train_opts {
     uint32_t explore_from; /* first pass (1-based) that follows the model's
                               own wrong transitions (dynamic oracle) */
     double explore_p;      /* probability of following such a transition */
-    uint32_t min_count;    /* drop features seen fewer times (first pass) */
-    double prune_below;    /* drop averaged weights smaller than this */
-    size_t max_bytes;      /* passes whose model file is larger are not
-                              selected (0: no limit; when none fits, the
-                              smallest is) */
-    uint32_t pos_mode;     /* POS in the templates: 0 UPOS+XPOS joint, 1
-                              UPOS, 2 XPOS (both always appear alone too) */
+    uint32_t margin;    /* also update when a right transition wins by less */
+    uint32_t min_count; /* drop features seen fewer times (first pass) */
+    double prune_below; /* drop averaged weights smaller than this */
+    size_t max_bytes;   /* passes whose model file is larger are not
+                           selected (0: no limit; when none fits, the
+                           smallest is) */
+    uint32_t pos_mode;  /* POS in the templates: 0 UPOS+XPOS joint, 1
+                           UPOS, 2 XPOS (both always appear alone too) */
     /* Optional: tag the dev words with this tagger instead of using the
      * gold POS columns (NULL: gold POS), and the training words too when
      * tag_train is set (otherwise the training POS columns are used as

@@ -452,8 +452,23 @@ static void train_sent(trainer *T, const tset *t, uint32_t si, bool explore)
         bool ok = T->cost[pred] == minc;
         T->n_all++;
         T->n_ok += ok;
-        ap_train_update(T->ap, f, nf, (uint32_t)gold,
-                        ok ? (uint32_t)gold : (uint32_t)pred);
+        int32_t rival = ok ? gold : pred;
+        if (ok && T->o->margin) {
+            /* the best costly transition, if it comes within the margin */
+            int32_t r2 = -1;
+            for (uint32_t c = 0; c < nc; c++) {
+                if (T->cost[c] != UINT32_MAX && T->cost[c] > minc &&
+                    (r2 < 0 || T->scores[c] > T->scores[r2])) {
+                    r2 = (int32_t)c;
+                }
+            }
+            if (r2 >= 0 && (int64_t)T->scores[pred] - T->scores[r2] <
+                               (int64_t)T->o->margin) {
+                gold = pred;
+                rival = r2;
+            }
+        }
+        ap_train_update(T->ap, f, nf, (uint32_t)gold, (uint32_t)rival);
         uint32_t next = (uint32_t)gold;
         if (ok) {
             next = (uint32_t)pred;

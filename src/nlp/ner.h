@@ -155,6 +155,7 @@ typedef struct ner_train_opts {
                                of the whole document (Ratinov & Roth 2009) */
     uint32_t folds;         /* jackknife folds for the second stage (0: 5) */
     uint32_t jk_iterations; /* passes of each fold's model (0: 8) */
+    uint32_t margin;        /* also update when gold wins by less (0: off) */
     /* Called after each pass (may be NULL). */
     void (*progress)(void *ctx, uint32_t iter, double train_acc,
                      const ner_eval *dev, size_t n_feats, size_t bytes,

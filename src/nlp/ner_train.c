@@ -387,8 +387,8 @@ static uint32_t best_allowed(const int32_t *s, uint32_t nc, uint32_t p1,
 
 /* One pass over document d. Returns the number of correct tokens. */
 static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
-                        uint32_t flags, const ner_word *pseudo, ner_docmem *dm,
-                        const uint32_t *s1all, ner_agg *agg)
+                        uint32_t flags, uint32_t margin, const ner_word *pseudo,
+                        ner_docmem *dm, const uint32_t *s1all, ner_agg *agg)
 {
     const ner_corpus *c = td->c;
     uint32_t nc = ap_trainer_n_classes(tr);
@@ -462,7 +462,19 @@ static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
             ap_trainer_score_add(tr, f, nf, sc);
             uint32_t pr = best_allowed(sc, nc, p1, i + 1 == n);
             uint32_t gold = td->gold[a + i];
-            ap_train_update(tr, f, nf, gold, pr);
+            uint32_t rival = pr;
+            if (pr == gold && margin) {
+                /* the best admissible other label, if within the margin */
+                int32_t keep = sc[gold];
+                sc[gold] = INT32_MIN;
+                uint32_t r2 = best_allowed(sc, nc, p1, i + 1 == n);
+                if (r2 != UINT32_MAX && sc[r2] != INT32_MIN &&
+                    (int64_t)keep - sc[r2] < (int64_t)margin) {
+                    rival = r2;
+                }
+                sc[gold] = keep;
+            }
+            ap_train_update(tr, f, nf, gold, rival);
             right += pr == gold;
             pred[i] = pr;
             p2 = p1;
@@ -590,8 +602,8 @@ static ds_rc run_stage(const stage *sg, uint32_t *docs, size_t nd,
         size_t right = 0, toks = 0;
         for (size_t di = 0; di < nd; di++) {
             const ner_corpus *c = sg->td->c;
-            right += train_doc(tr, sg->td, docs[di], sg->flags, sg->pseudo,
-                               sg->dm, s1cls, sg->agg);
+            right += train_doc(tr, sg->td, docs[di], sg->flags, o->margin,
+                               sg->pseudo, sg->dm, s1cls, sg->agg);
             toks += c->sent[c->doc[docs[di] + 1]] - c->sent[c->doc[docs[di]]];
         }
         ap_trainer_end_epoch(tr);

@@ -511,20 +511,36 @@ static size_t epoch1(ap_trainer *tr, const tdata *d, const uint32_t *order,
             uint32_t nk = o->restrict_train
                               ? pos_dict_cands(d->pw[s->first + i].dval, cd)
                               : 0;
-            if (nk) {
+            uint32_t rival = gold;
+            if (nk || o->margin) {
                 int32_t acc[AP_MAX_CLASSES];
                 memset(acc, 0, d->n_tags * sizeof acc[0]);
                 ap_trainer_score_add(tr, f, nf, acc);
-                pred = cd[0];
-                for (uint32_t q = 1; q < nk; q++) {
-                    if (acc[cd[q]] > acc[pred]) {
-                        pred = cd[q];
+                pred = nk ? cd[0] : 0;
+                uint32_t lim = nk ? nk : d->n_tags;
+                int32_t best_other = INT32_MIN;
+                for (uint32_t q = 0; q < lim; q++) {
+                    uint32_t c = nk ? cd[q] : q;
+                    if (acc[c] > acc[pred]) {
+                        pred = c;
                     }
+                    if (c != gold && acc[c] > best_other) {
+                        best_other = acc[c];
+                        rival = c;
+                    }
+                }
+                if (pred == gold && rival != gold &&
+                    (int64_t)acc[gold] - best_other >= (int64_t)o->margin) {
+                    rival = gold;
+                }
+                if (pred != gold) {
+                    rival = pred;
                 }
             } else {
                 pred = ap_trainer_best(tr, f, nf);
+                rival = pred;
             }
-            ap_train_update(tr, f, nf, gold, pred);
+            ap_train_update(tr, f, nf, gold, rival);
             right += pred == gold;
             p2 = p1;
             p1 = pred;

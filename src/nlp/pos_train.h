@@ -44,6 +44,9 @@ typedef struct pos_train_opts {
     uint32_t restrict_min;
     double restrict_cover;
     bool restrict_train; /* the same restriction during training */
+    /* Also update when the gold tag wins by fewer than this many score
+     * units (a perceptron with margin; 0: only on mistakes). */
+    uint32_t margin;
     /* Word classes, "WORD<TAB>CLASS" lines (models/ner-clusters.txt,
      * tools/build-clusters.sh); they are copied into the model. NULL: the
      * file POS_TRAIN_CLUSTERS of model_default_dir() when it exists, else
