@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "nlp/conllu.h"
+#include "nlp/annot.h"
 #include "nlp/dep.h"
 #include "nlp/model.h"
 #include "nlp/ner.h"
@@ -305,47 +306,16 @@ static void bench_annotate(const char *models, const char *shared, double secs)
         }
     }
     str text = buf_str(&raw);
-    pos_tagger *tg = pos_tagger_new(pm);
-    ner_tagger *nt = ner_tagger_new(nm);
-    dep_parser *dp = dep_parser_new(dm);
+    annotator *an = annotator_new(pm, nm, dm);
     tok_result r;
     tok_result_init(&r);
-    size_t cap = 0, tokens = 0;
-    uint16_t *tags = NULL, *labels = NULL;
-    str *words = NULL, *upos = NULL, *xpos = NULL;
-    ner_span *spans = NULL;
-    uint32_t *heads = NULL;
+    size_t tokens = 0;
     double cpu0 = cpu_s(), el = 0;
     while (el < secs) {
         if (tok_run(text, &r, &e) != DS_OK) {
             break;
         }
-        ner_doc_begin(nt);
-        for (size_t s = 0; s < r.n_sents; s++) {
-            const tok_sent *ts = &r.sents[s];
-            size_t n = ts->n_toks;
-            if (n > cap) {
-                cap = n;
-                tags = xrealloc(tags, cap * sizeof *tags);
-                labels = xrealloc(labels, cap * sizeof *labels);
-                words = xrealloc(words, cap * sizeof *words);
-                upos = xrealloc(upos, cap * sizeof *upos);
-                xpos = xrealloc(xpos, cap * sizeof *xpos);
-                spans = xrealloc(spans, cap * sizeof *spans);
-                heads = xrealloc(heads, cap * sizeof *heads);
-            }
-            for (size_t i = 0; i < n; i++) {
-                const tok_span *t = &r.toks[ts->first_tok + i];
-                words[i] = (str){text.ptr + t->off, t->len};
-            }
-            pos_tag_sent(tg, words, n, tags);
-            for (size_t i = 0; i < n; i++) {
-                upos[i] = pos_tag_upos(pm, tags[i]);
-                xpos[i] = pos_tag_xpos(pm, tags[i]);
-            }
-            ner_tag_sent(nt, words, xpos, n, spans, NULL);
-            dep_parse(dp, words, upos, xpos, n, heads, labels);
-        }
+        (void)annotate_doc(an, text, &r);
         tokens += r.n_toks;
         el = cpu_s() - cpu0;
     }
@@ -355,17 +325,8 @@ static void bench_annotate(const char *models, const char *shared, double secs)
              (double)bytes / 1e6, load_ms);
     row("annotate", (double)tokens / el, TARGET_ANNOTATE_TPS, "tokens/s",
         notes);
-    xfree(tags);
-    xfree(labels);
-    xfree(words);
-    xfree(upos);
-    xfree(xpos);
-    xfree(spans);
-    xfree(heads);
     tok_result_fini(&r);
-    dep_parser_free(dp);
-    ner_tagger_free(nt);
-    pos_tagger_free(tg);
+    annotator_free(an);
     buf_fini(&raw);
     xfree(c.words);
     xfree(c.sent_start);

@@ -23,12 +23,13 @@ mkdir -p models
 # classes models/ner-clusters.txt (found in the models directory) and
 # copies them into pos.model.
 "$BIN" train pos --train "$EWT/train.conllu" --dev "$EWT/dev.conllu" \
-    --out models/pos.model --iterations 6 --seed 1 --dict-min 1
+    --out models/pos.model --iterations 12 --seed 1 --dict-min 1 --margin 100
 
 # Dependency parser: the training set tagged by 10 jackknifed taggers (the
 # settings above), dev tagged by models/pos.model, so train it after POS.
 "$BIN" train parse --train "$EWT/train.conllu" --dev "$EWT/dev.conllu" \
-    --pos-model models/pos.model --out models/parse.model --seed 1
+    --pos-model models/pos.model --out models/parse.model --seed 1 \
+    --iterations 20 --max-mb 16
 
 # Sentence-boundary classifier on top of the tokenizer's rules (UD EWT).
 "$BIN" train sent --train "$EWT/train.conllu" --dev "$EWT/dev.conllu" \
@@ -40,11 +41,11 @@ mkdir -p models
 CONLL=$SHARED/data/conll2003
 UNER=$SHARED/data/uner-ewt
 "$BIN" train ner --train "$CONLL/train.txt" --dev "$CONLL/dev.txt" \
-    --out models/ner-conll.model --iterations 12 --seed 1 --gaz models/gaz \
-    --clusters models/ner-clusters.txt --pos 0 --stages 2
+    --out models/ner-conll.model --iterations 15 --seed 1 --gaz models/gaz \
+    --clusters models/ner-clusters.txt --pos 0 --stages 2 --margin 100
 "$BIN" train ner --train "$UNER/train.draft-2022-12.iob2" \
     --dev "$UNER/dev.iob2" --out models/ner-web.model --iterations 15 \
     --seed 1 --gaz models/gaz --clusters models/ner-clusters.txt \
-    --drop-types OTH
+    --drop-types OTH --margin 100
 
 sha256sum models/*.model

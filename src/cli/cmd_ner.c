@@ -77,7 +77,7 @@ static const cli_hparam params[] = {
                  "jackknife folds for the second stage's training labels"},
     [P_JK_ITER] = {"jk-iterations", HP_UINT, "8",
                    "passes of each jackknife fold's model"},
-    [P_MARGIN] = {"margin", HP_UINT, "0",
+    [P_MARGIN] = {"margin", HP_UINT, "100",
                   "also update when the gold label wins by less than this "
                   "(score units; 0: only on mistakes)"},
     {NULL, 0, NULL, NULL},

@@ -26,6 +26,7 @@
 #include "cli/cli_parse.h"
 #include "util/utf8.h"
 #include "json/json.h"
+#include "nlp/annot.h"
 #include "nlp/conllu.h"
 #include "nlp/dep.h"
 #include "nlp/model.h"
@@ -268,17 +269,18 @@ static ds_rc jackknife(str train, const char *dev_path, uint32_t K,
         if (rc != DS_OK) {
             break;
         }
-        /* The settings of the shipped tagger (tools/make-models.sh), so
-         * that the parser trains on tags as good as it will see. */
+        /* The settings of the shipped tagger, so that the parser trains
+         * on tags as good as it will see. */
         pos_train_opts po = {.train_path = tpath,
                              .dev_path = dev_path,
                              .out_path = mpath,
-                             .iterations = 6,
+                             .iterations = POS_TRAIN_ITERATIONS,
                              .seed = 1,
-                             .min_count = 2,
-                             .prune_below = 0.5,
-                             .dict_min = 1,
-                             .dict_ratio = 0.02};
+                             .min_count = POS_TRAIN_MIN_COUNT,
+                             .prune_below = POS_TRAIN_PRUNE,
+                             .dict_min = POS_TRAIN_DICT_MIN,
+                             .dict_ratio = POS_TRAIN_DICT_RATIO,
+                             .margin = POS_TRAIN_MARGIN};
         pos_train_result pr;
         if ((rc = pos_train(&po, &pr, e)) != DS_OK) {
             break;
@@ -655,86 +657,29 @@ static void put_field(buf *b, str s)
     }
 }
 
+/* What the printers need: the annotation and the models that name its
+ * labels. */
 typedef struct annot {
-    const pos_model *pm;
-    pos_tagger *tg;
+    annotation an;
     const ner_model *nm; /* NULL: no NER (column "O") */
-    ner_tagger *nt;
-    uint16_t *ner; /* IOB2 label ids (ner_label_name) */
-    ner_span *spans;
-    dep_parser *dp;
     const dep_model *dm;
-    str *forms, *up, *xp;
-    uint16_t *tags, *labs;
-    uint32_t *heads;
-    size_t cap;
 } annot;
 
-static void annot_grow(annot *a, size_t n)
+/* The IOB2 label of token k ("O" without a recognizer). */
+static str ner_of(const annot *a, size_t k, char *tmp, size_t cap)
 {
-    if (n <= a->cap) {
-        return;
-    }
-    a->cap = n * 2;
-    a->forms = xrealloc(a->forms, a->cap * sizeof *a->forms);
-    a->up = xrealloc(a->up, a->cap * sizeof *a->up);
-    a->xp = xrealloc(a->xp, a->cap * sizeof *a->xp);
-    a->tags = xrealloc(a->tags, a->cap * sizeof *a->tags);
-    a->labs = xrealloc(a->labs, a->cap * sizeof *a->labs);
-    a->heads = xrealloc(a->heads, a->cap * sizeof *a->heads);
-    a->ner = xrealloc(a->ner, a->cap * sizeof *a->ner);
-    a->spans = xrealloc(a->spans, a->cap * sizeof *a->spans);
-}
-
-static void annot_fini(annot *a)
-{
-    xfree(a->forms);
-    xfree(a->up);
-    xfree(a->xp);
-    xfree(a->tags);
-    xfree(a->labs);
-    xfree(a->heads);
-    xfree(a->ner);
-    xfree(a->spans);
-}
-
-/* Tags and parses sentence se of r. */
-static void annot_sent(annot *a, str text, const tok_result *r,
-                       const tok_sent *se)
-{
-    size_t n = se->n_toks;
-    annot_grow(a, n);
-    for (size_t i = 0; i < n; i++) {
-        const tok_span *sp = &r->toks[se->first_tok + i];
-        a->forms[i] = str_sub(text, sp->off, sp->len);
-    }
-    pos_tag_sent(a->tg, a->forms, n, a->tags);
-    for (size_t i = 0; i < n; i++) {
-        a->up[i] = pos_tag_upos(a->pm, a->tags[i]);
-        a->xp[i] = pos_tag_xpos(a->pm, a->tags[i]);
-    }
-    if (a->nt) {
-        ner_tag_sent(a->nt, a->forms, a->xp, n, a->spans, a->ner);
-    } else {
-        memset(a->ner, 0, n * sizeof *a->ner);
-    }
-    dep_parse(a->dp, a->forms, a->up, a->xp, n, a->heads, a->labs);
-}
-
-/* The IOB2 label of word i ("O" without a recognizer). */
-static str ner_of(const annot *a, size_t i, char *tmp, size_t cap)
-{
-    if (!a->nm || a->ner[i] == 0) {
+    if (!a->nm || a->an.ner[k] == 0) {
         return STR("O");
     }
-    return ner_label_name(a->nm, a->ner[i], tmp, cap);
+    return ner_label_name(a->nm, a->an.ner[k], tmp, cap);
 }
 
 static void conllu_sent_out(annot *a, str text, const tok_result *r, size_t si,
                             buf *b)
 {
     const tok_sent *se = &r->sents[si];
-    size_t n = se->n_toks;
+    const size_t n = se->n_toks, f = se->first_tok;
+    const annotation *an = &a->an;
     (void)buf_printf(b, "# sent_id = %zu\n# text = ", si + 1);
     put_field(b, str_sub(text, se->off, se->end - se->off));
     (void)buf_putc(b, '\n');
@@ -761,13 +706,13 @@ static void conllu_sent_out(annot *a, str text, const tok_result *r, size_t si,
         }
         bool part = in_mwt || (sp->flags & TOK_F_JOIN);
         (void)buf_printf(b, "%zu\t", i + 1);
-        put_field(b, a->forms[i]);
+        put_field(b, an->form[f + i]);
         (void)buf_puts(b, "\t_\t");
-        put_field(b, a->up[i]);
+        put_field(b, an->upos[f + i]);
         (void)buf_putc(b, '\t');
-        put_field(b, a->xp[i]);
-        (void)buf_printf(b, "\t_\t%u\t", a->heads[i]);
-        put_field(b, dep_label_name(a->dm, a->labs[i]));
+        put_field(b, an->xpos[f + i]);
+        (void)buf_printf(b, "\t_\t%u\t", an->head[f + i]);
+        put_field(b, dep_label_name(a->dm, an->deprel[f + i]));
         (void)buf_printf(b, "\t_\tTokenRange=%u:%u", sp->off,
                          sp->off + sp->len);
         if (!part && !(sp->flags & TOK_F_SPACE_AFTER) && i + 1 < n) {
@@ -775,7 +720,7 @@ static void conllu_sent_out(annot *a, str text, const tok_result *r, size_t si,
         }
         char tmp[32];
         (void)buf_puts(b, "|NER=");
-        put_field(b, ner_of(a, i, tmp, sizeof tmp));
+        put_field(b, ner_of(a, f + i, tmp, sizeof tmp));
         (void)buf_putc(b, '\n');
     }
     (void)buf_putc(b, '\n');
@@ -785,6 +730,8 @@ static void json_sent_out(annot *a, str text, const tok_result *r, size_t si,
                           json_w *j)
 {
     const tok_sent *se = &r->sents[si];
+    const size_t f = se->first_tok;
+    const annotation *an = &a->an;
     json_obj(j);
     json_kv_int(j, "sent_id", (int64_t)si + 1);
     json_key(j, "text");
@@ -798,14 +745,14 @@ static void json_sent_out(annot *a, str text, const tok_result *r, size_t si,
         json_obj(j);
         json_kv_int(j, "id", (int64_t)i + 1);
         json_key(j, "form");
-        json_strn(j, a->forms[i]);
+        json_strn(j, an->form[f + i]);
         json_key(j, "upos");
-        json_strn(j, a->up[i]);
+        json_strn(j, an->upos[f + i]);
         json_key(j, "xpos");
-        json_strn(j, a->xp[i]);
-        json_kv_int(j, "head", a->heads[i]);
+        json_strn(j, an->xpos[f + i]);
+        json_kv_int(j, "head", an->head[f + i]);
         json_key(j, "deprel");
-        json_strn(j, dep_label_name(a->dm, a->labs[i]));
+        json_strn(j, dep_label_name(a->dm, an->deprel[f + i]));
         json_kv_int(j, "start", sp->off);
         json_kv_int(j, "end", (int64_t)sp->off + sp->len);
         json_key(j, "space_after");
@@ -814,7 +761,7 @@ static void json_sent_out(annot *a, str text, const tok_result *r, size_t si,
         json_bool(j, (sp->flags & TOK_F_JOIN) != 0);
         char tmp[32];
         json_key(j, "ner");
-        json_strn(j, ner_of(a, i, tmp, sizeof tmp));
+        json_strn(j, ner_of(a, f + i, tmp, sizeof tmp));
         json_end(j);
     }
     json_end(j);
@@ -883,6 +830,7 @@ int cmd_annotate(int argc, char **argv)
     size_t len = 0;
     tok_result r;
     tok_result_init(&r);
+    annotator *an = NULL;
     annot a;
     memset(&a, 0, sizeof a);
     int status = CLI_OK;
@@ -904,16 +852,11 @@ int cmd_annotate(int argc, char **argv)
         status = cli_report(&e);
         goto out;
     }
-    if (nm) {
-        a.nm = nm;
-        a.nt = ner_tagger_new(nm);
-        ner_doc_begin(a.nt);
-    }
-    a.pm = pm;
-    a.dm = m;
-    a.tg = pos_tagger_new(pm);
-    a.dp = dep_parser_new(m);
     str t = {text, len};
+    an = annotator_new(pm, nm, m);
+    a.an = annotate_doc(an, t, &r);
+    a.nm = nm;
+    a.dm = m;
     json_w j;
     if (json) {
         json_init(&j, &out);
@@ -928,7 +871,6 @@ int cmd_annotate(int argc, char **argv)
         json_arr(&j);
     }
     for (size_t si = 0; si < r.n_sents; si++) {
-        annot_sent(&a, t, &r, &r.sents[si]);
         if (json) {
             json_sent_out(&a, t, &r, si, &j);
         } else {
@@ -947,10 +889,7 @@ int cmd_annotate(int argc, char **argv)
     cli_print(&out);
 out:
     buf_fini(&out);
-    annot_fini(&a);
-    dep_parser_free(a.dp);
-    pos_tagger_free(a.tg);
-    ner_tagger_free(a.nt);
+    annotator_free(an);
     ner_model_free(nm);
     tok_result_fini(&r);
     xfree(text);

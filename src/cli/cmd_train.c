@@ -22,6 +22,9 @@
 
 /* ---- train pos ---- */
 
+#define XSTR_(x) #x
+#define XSTR(x)  XSTR_(x) /* a default from pos_train.h as text */
+
 enum {
     POS_TRAIN,
     POS_DEV,
@@ -40,17 +43,18 @@ static const cli_hparam pos_params[] = {
     [POS_DEV] = {"dev", HP_PATH, NULL,
                  "development data (CoNLL-U): progress and model selection"},
     [POS_OUT] = {"out", HP_PATH, NULL, "model file to write"},
-    [POS_ITER] = {"iterations", HP_UINT, "12", "passes over the training data"},
+    [POS_ITER] = {"iterations", HP_UINT, XSTR(POS_TRAIN_ITERATIONS),
+                  "passes over the training data"},
     [POS_SEED] = {"seed", HP_UINT, "1", "seed of the sentence shuffling"},
-    [POS_MIN_COUNT] = {"min-count", HP_UINT, "2",
+    [POS_MIN_COUNT] = {"min-count", HP_UINT, XSTR(POS_TRAIN_MIN_COUNT),
                        "drop features seen fewer times in the first pass"},
-    [POS_PRUNE] = {"prune", HP_REAL, "0.5",
+    [POS_PRUNE] = {"prune", HP_REAL, XSTR(POS_TRAIN_PRUNE),
                    "drop averaged weights below this (update units)"},
-    [POS_DICT_MIN] = {"dict-min", HP_UINT, "3",
+    [POS_DICT_MIN] = {"dict-min", HP_UINT, XSTR(POS_TRAIN_DICT_MIN),
                       "tag dictionary: minimum occurrences of a word"},
-    [POS_DICT_RATIO] = {"dict-ratio", HP_REAL, "0.02",
+    [POS_DICT_RATIO] = {"dict-ratio", HP_REAL, XSTR(POS_TRAIN_DICT_RATIO),
                         "tag dictionary: minimum share of a tag"},
-    [POS_MARGIN] = {"margin", HP_UINT, "0",
+    [POS_MARGIN] = {"margin", HP_UINT, XSTR(POS_TRAIN_MARGIN),
                     "also update when the gold tag wins by less than this "
                     "(score units; 0: only on mistakes)"},
     {NULL, 0, NULL, NULL},

@@ -18,6 +18,16 @@
 #include "nlp/pos.h"
 #include "util/err.h"
 
+/* The shipped tagger's settings (tools/make-models.sh): the defaults of
+ * `dossier train pos` and of the jackknife taggers of `train parse`, so
+ * that the parser trains on tags as good as those it will see. */
+#define POS_TRAIN_ITERATIONS 12
+#define POS_TRAIN_MIN_COUNT  2
+#define POS_TRAIN_PRUNE      0.5
+#define POS_TRAIN_DICT_MIN   1
+#define POS_TRAIN_DICT_RATIO 0.02
+#define POS_TRAIN_MARGIN     100
+
 /* Defaults of the options below that are 0. */
 #define POS_TRAIN_FOLDS           10
 #define POS_TRAIN_RESTRICT_MIN    20
