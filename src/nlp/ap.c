@@ -148,6 +148,20 @@ ds_rc ap_model_load(const model_file *mf, const char *prefix, ap_model **out_m,
                            prefix, ent[i].cls, h.n_classes);
         }
     }
+    /* Full rows are added without reading their classes: check them. */
+    for (uint32_t s = 0; s < h.cap; s++) {
+        if (tab[s].key == 0 || tab[s].n != h.n_classes) {
+            continue;
+        }
+        for (uint32_t c = 0; c < h.n_classes; c++) {
+            if (ent[tab[s].start + c].cls != c) {
+                return ds_fail(e, DS_EFORMAT,
+                               "%s: section '%s.tab' slot %u: a full row "
+                               "out of class order",
+                               mn, prefix, s);
+            }
+        }
+    }
     ap_model *m = xcalloc(1, sizeof *m);
     m->hdr = h;
     m->tab = tab;
@@ -256,10 +270,8 @@ void ap_score_add(const ap_model *m, const uint64_t *feats, size_t n,
                 if (!sl[i]) {
                     continue;
                 }
-                const ap_ent *w = m->ent + sl[i]->start;
-                for (uint32_t k = 0; k < sl[i]->n; k++) {
-                    acc[w[k].cls] += w[k].w;
-                }
+                ap_weights_add(acc, m->ent + sl[i]->start, sl[i]->n,
+                               m->hdr.n_classes);
             }
             feats += b;
             n -= b;
@@ -271,10 +283,7 @@ void ap_score_add(const ap_model *m, const uint64_t *feats, size_t n,
         if (!sl) {
             continue;
         }
-        const ap_ent *w = m->ent + sl->start;
-        for (uint32_t k = 0; k < sl->n; k++) {
-            acc[w[k].cls] += w[k].w;
-        }
+        ap_weights_add(acc, m->ent + sl->start, sl->n, m->hdr.n_classes);
     }
 }
 

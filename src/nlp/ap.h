@@ -110,6 +110,31 @@ typedef struct ap_weight {
  * order (valid as long as the model). */
 uint32_t ap_lookup(const ap_model *m, uint64_t feat, const ap_weight **out_w);
 
+typedef int32_t ap_v4i __attribute__((vector_size(16)));
+
+/* acc[c] += the weight of class c, for the n pairs at w from ap_lookup on
+ * a model of n_classes classes. A full row (n == n_classes: classes 0 ..
+ * n - 1 in order, see doc/FORMATS.md) is added four classes at a time:
+ * each little-endian pair read as an int32 is cls + (w << 16), so an
+ * arithmetic shift by 16 gives the weight. */
+static inline void ap_weights_add(int32_t *acc, const ap_weight *w, uint32_t n,
+                                  uint32_t n_classes)
+{
+    uint32_t k = 0;
+    if (n == n_classes) {
+        for (; k + 4 <= n; k += 4) {
+            ap_v4i x, a;
+            __builtin_memcpy(&x, w + k, sizeof x);
+            __builtin_memcpy(&a, acc + k, sizeof a);
+            a += x >> 16;
+            __builtin_memcpy(acc + k, &a, sizeof a);
+        }
+    }
+    for (; k < n; k++) {
+        acc[w[k].cls] += w[k].w;
+    }
+}
+
 /* out[c] = scale * (sum of the weights of class c over the features). */
 void ap_score(const ap_model *m, const uint64_t *feats, size_t n, float *out);
 

@@ -28,7 +28,13 @@ typedef struct ap_slot {
     uint32_t n;     /* number of pairs, 1 .. n_classes */
 } ap_slot;
 
-/* "<P>.ent": n_ents pairs, per feature in increasing class order. */
+/* "<P>.ent": n_ents pairs, per feature in increasing class order. A
+ * feature with n = n_classes pairs is a full row: its classes are 0 ..
+ * n_classes - 1 (the loader checks), zero weights included; the writer
+ * stores a feature so when it has weights for at least NUM/DEN of the
+ * classes. */
+#define AP_FULL_ROW_NUM 1u
+#define AP_FULL_ROW_DEN 2u
 typedef ap_weight ap_ent;
 
 /* "<P>.cls": uint32 offsets[n_classes + 1] (relative to the end of the

@@ -320,8 +320,11 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
         tab[s].key = kf[i].key;
         slot_feat[s] = (uint32_t)i;
     }
-    /* 4. Pairs in slot order (neighbouring slots, neighbouring pairs). */
-    ap_ent *ent = xmalloc((n_pairs + 1) * sizeof *ent);
+    /* 4. Pairs in slot order (neighbouring slots, neighbouring pairs). A
+     * feature with weights for at least half the classes gets a full row
+     * (every class, zeros included: ap_weights_add's vector path). */
+    const uint32_t nc = tr->n_classes;
+    ap_ent *ent = xmalloc((n_pairs + (size_t)n_keep * nc + 1) * sizeof *ent);
     size_t n_ent = 0;
     for (uint32_t s = 0; s < cap; s++) {
         if (!tab[s].key) {
@@ -341,6 +344,20 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
             n_ent++;
         }
         tab[s].n = (uint32_t)n_ent - tab[s].start;
+        if (tab[s].n * AP_FULL_ROW_DEN >= nc * AP_FULL_ROW_NUM &&
+            tab[s].n < nc) {
+            ap_ent row[AP_MAX_CLASSES];
+            memset(row, 0, nc * sizeof row[0]);
+            for (uint32_t c = 0; c < nc; c++) {
+                row[c].cls = (uint16_t)c;
+            }
+            for (uint32_t j = tab[s].start; j < n_ent; j++) {
+                row[ent[j].cls].w = ent[j].w;
+            }
+            memcpy(ent + tab[s].start, row, nc * sizeof row[0]);
+            n_ent = tab[s].start + nc;
+            tab[s].n = nc;
+        }
     }
     /* 5. Class names. */
     size_t nb = 0;

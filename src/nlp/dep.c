@@ -852,11 +852,9 @@ static void score_state(void *ctx, const dep_state *s, int32_t *scores)
         }
         add_vec(scores, e, p->ncp);
     }
+    const uint32_t nc = p->m->n_classes;
     for (size_t i = 0; i < nf; i++) {
-        const ap_weight *x = w[i];
-        for (uint32_t k = 0; k < wn[i]; k++) {
-            scores[x[k].cls] += x[k].w;
-        }
+        ap_weights_add(scores, w[i], wn[i], nc);
     }
 }
 
