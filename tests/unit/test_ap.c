@@ -7,6 +7,7 @@
 
 #include "../harness.h"
 #include "nlp/ap.h"
+#include "nlp/ap_int.h"
 #include "nlp/ap_train.h"
 #include "nlp/model.h"
 #include "util/xalloc.h"
@@ -253,6 +254,96 @@ static void t_flipped(void)
     xfree(p);
 }
 
+/* A 4-class model with one feature whose weights are (cls, w) pairs e[4],
+ * written by hand as a full row. */
+static ds_rc full_row_model(const ap_ent *e4, model_file **mf, void **out_buf,
+                            ds_err *e)
+{
+    const uint64_t key = ap_feat(7, 7);
+    ap_hdr h = {AP_SECTION_VERSION, 4, 2, 1, 4, 0.5f, 0};
+    ap_slot tab[2];
+    memset(tab, 0, sizeof tab);
+    tab[ap_home(key, 2)] = (ap_slot){key, 0, 4};
+    unsigned char cls[5 * 4 + 4];
+    for (uint32_t c = 0; c <= 4; c++) {
+        memcpy(cls + c * 4, &c, 4);
+    }
+    memcpy(cls + 20, "abcd", 4);
+    model_writer *w = model_writer_new(MODEL_KIND_TEST);
+    ds_rc rc;
+    if ((rc = model_writer_add(w, "toy.hdr", &h, sizeof h, e)) != DS_OK ||
+        (rc = model_writer_add(w, "toy.cls", cls, sizeof cls, e)) != DS_OK ||
+        (rc = model_writer_add(w, "toy.tab", tab, sizeof tab, e)) != DS_OK ||
+        (rc = model_writer_add(w, "toy.ent", e4, 4 * sizeof *e4, e)) != DS_OK) {
+        model_writer_free(w);
+        return rc;
+    }
+    size_t len;
+    *out_buf = model_writer_take(w, &len);
+    model_writer_free(w);
+    return model_open_mem(*out_buf, len, "full", mf, e);
+}
+
+static void t_full_rows(void)
+{
+    /* A trained feature with weights for every class is a full row. */
+    const str names[6] = {STR("a"), STR("b"), STR("c"),
+                          STR("d"), STR("e"), STR("f")};
+    ap_trainer *tr = ap_trainer_new(names, 6, NULL);
+    for (uint32_t i = 0; i < 60; i++) {
+        uint64_t f[2] = {ap_feat(1, 0), ap_feat(2, i % 6)};
+        ap_train_update(tr, f, 2, i % 6, (i + 1) % 6);
+    }
+    model_writer *w = model_writer_new(MODEL_KIND_TEST);
+    ds_err e;
+    CHECK_EQ_INT(ap_trainer_write(tr, w, "toy", NULL, &e), DS_OK);
+    size_t len;
+    void *p = model_writer_take(w, &len);
+    model_writer_free(w);
+    ap_trainer_free(tr);
+    model_file *mf;
+    ap_model *m;
+    CHECK_EQ_INT(model_open_mem(p, len, NULL, &mf, &e), DS_OK);
+    CHECK_EQ_INT(ap_model_load(mf, "toy", &m, &e), DS_OK);
+    const ap_weight *x;
+    uint32_t n = ap_lookup(m, ap_feat(1, 0), &x);
+    CHECK_EQ_INT(n, 6);
+    int32_t fast[6] = {0}, slow[6] = {0};
+    ap_weights_add(fast, x, n, 6);
+    for (uint32_t c = 0; c < n; c++) {
+        CHECK_EQ_INT(x[c].cls, c);
+        slow[x[c].cls] += x[c].w;
+    }
+    CHECK(memcmp(fast, slow, sizeof fast) == 0);
+    ap_model_free(m);
+    model_close(mf);
+    xfree(p);
+
+    /* Negative weights come out sign-extended; classes out of order in a
+     * full row are refused at loading. */
+    ap_ent good[4] = {{0, -3}, {1, 0}, {2, 32767}, {3, -32767}};
+    void *mem = NULL;
+    CHECK_EQ_INT(full_row_model(good, &mf, &mem, &e), DS_OK);
+    CHECK_EQ_INT(ap_model_load(mf, "toy", &m, &e), DS_OK);
+    n = ap_lookup(m, ap_feat(7, 7), &x);
+    CHECK_EQ_INT(n, 4);
+    int32_t acc[4] = {10, 10, 10, 10};
+    ap_weights_add(acc, x, n, 4);
+    CHECK_EQ_INT(acc[0], 7);
+    CHECK_EQ_INT(acc[1], 10);
+    CHECK_EQ_INT(acc[2], 32777);
+    CHECK_EQ_INT(acc[3], -32757);
+    ap_model_free(m);
+    model_close(mf);
+    xfree(mem);
+    ap_ent bad[4] = {{1, 1}, {0, 2}, {2, 3}, {3, 4}};
+    CHECK_EQ_INT(full_row_model(bad, &mf, &mem, &e), DS_OK);
+    CHECK_EQ_INT(ap_model_load(mf, "toy", &m, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "full row") != NULL);
+    model_close(mf);
+    xfree(mem);
+}
+
 static void put64(unsigned char *p, uint64_t v)
 {
     memcpy(p, &v, 8);
@@ -395,5 +486,6 @@ int main(void)
     RUN(t_header_checks);
     RUN(t_open_file_errors);
     RUN(t_vcache);
+    RUN(t_full_rows);
     return harness_done();
 }
