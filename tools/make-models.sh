@@ -23,7 +23,8 @@ mkdir -p models
 # classes models/ner-clusters.txt (found in the models directory) and
 # copies them into pos.model.
 "$BIN" train pos --train "$EWT/train.conllu" --dev "$EWT/dev.conllu" \
-    --out models/pos.model --iterations 12 --seed 1 --dict-min 1 --margin 100
+    --out models/pos.model --iterations 12 --seed 1 --dict-min 1 --margin 100 \
+    --prune 1
 
 # Dependency parser: the training set tagged by 10 jackknifed taggers (the
 # settings above), dev tagged by models/pos.model, so train it after POS.

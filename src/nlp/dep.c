@@ -32,6 +32,7 @@
 #include "nlp/ap.h"
 #include "nlp/conllu.h"
 #include "nlp/dep_int.h"
+#include "nlp/word.h"
 #include "util/xalloc.h"
 
 /* ---- word hashes ---- */
@@ -111,6 +112,15 @@ void dep_hash_words(const str *forms, const str *upos, const str *xpos,
         h->suf = ap_hash(low + (nl > 3 ? nl - 3 : 0), nl > 3 ? 3 : nl);
         uint64_t a = dict ? dep_dict_get(dict, h->lw) : 0;
         h->amb = a ? ap_mix(a) : ap_mix(H_NONE + 8);
+        /* the class of the exact form, else of the lower case */
+        uint32_t c = 0;
+        if (dict && dict->clu_cap) {
+            c = word_class_get(dict->clu, dict->clu_cap, h->w);
+            if (!c && h->lw != h->w) {
+                c = word_class_get(dict->clu, dict->clu_cap, h->lw);
+            }
+        }
+        h->c = ap_mix(c ? c : H_NONE + 9);
     }
     wh[n + 1] = special(H_NONE);
 }
@@ -431,7 +441,14 @@ enum {
     T_R_AMB,
     T_R_AMBU = T_R_AMB + 16,
     T_S0AMB_N0AMB = T_R_AMBU + 16,
-    T_N0AMB_N1AMB
+    T_N0AMB_N1AMB,
+    /* feature set 5: word classes */
+    T_R_CLU,
+    T_R_CLUU = T_R_CLU + 16,
+    T_S0C_N0C = T_R_CLUU + 16,
+    T_S0C_N0P,
+    T_S0P_N0C,
+    T_N0C_N1C
 };
 
 static inline uint64_t cat(uint64_t a, uint64_t b)
@@ -498,6 +515,8 @@ size_t dep_role_feats(uint32_t role, const dep_wordh *h, uint64_t *out)
         out[k++] = ap_feat(T_R_X + role, h->x);
         out[k++] = ap_feat(T_R_AMB + role, h->amb);
         out[k++] = ap_feat2(T_R_AMBU + role, h->amb, h->u);
+        out[k++] = ap_feat(T_R_CLU + role, h->c);
+        out[k++] = ap_feat2(T_R_CLUU + role, h->c, h->u);
     }
     return k;
 }
@@ -585,6 +604,10 @@ size_t dep_ctx_feats(const dep_state *s, const dep_wordh *wh, uint64_t *out)
     F2(T_S0LW_N0LW, wh[s0].lw, wh[n0].lw);
     F2(T_S0AMB_N0AMB, wh[s0].amb, wh[n0].amb);
     F2(T_N0AMB_N1AMB, wh[n0].amb, wh[n1].amb);
+    F2(T_S0C_N0C, wh[s0].c, wh[n0].c);
+    F2(T_S0C_N0P, wh[s0].c, N0p);
+    F2(T_S0P_N0C, S0p, wh[n0].c);
+    F2(T_N0C_N1C, wh[n0].c, wh[n1].c);
 #undef F1
 #undef F2
 #undef F3
@@ -642,7 +665,7 @@ ds_rc dep_model_from(const model_file *mf, dep_model **out_m, ds_err *e)
                        "%s: parser model version %u/%u, expected %u/%u", mn,
                        o.version, o.featset, DEP_SECTION_VERSION, DEP_FEATSET);
     }
-    dep_dict dict = {NULL, 0};
+    dep_dict dict = {NULL, 0, NULL, 0};
     if (o.dict_cap) {
         const void *dp;
         size_t dn;
@@ -657,6 +680,25 @@ ds_rc dep_model_from(const model_file *mf, dep_model **out_m, ds_err *e)
         }
         dict.tab = dp;
         dict.cap = o.dict_cap;
+    }
+    if (o.clu_cap) {
+        const void *cp;
+        size_t cn;
+        if ((rc = model_need(mf, "dep.clu", &cp, &cn, e)) != DS_OK) {
+            return rc;
+        }
+        bool has_empty = false;
+        for (uint32_t i = 0; i < o.clu_cap && cn == o.clu_cap * 8ull; i++) {
+            has_empty |= ((const uint64_t *)cp)[i] == 0;
+        }
+        if (cn != (size_t)o.clu_cap * sizeof(uint64_t) || !has_empty) {
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: section 'dep.clu' has %zu bytes for %u "
+                           "slots, or no empty slot",
+                           mn, cn, o.clu_cap);
+        }
+        dict.clu = cp;
+        dict.clu_cap = o.clu_cap;
     }
     if (o.pos_mode > DEP_POS_XPOS) {
         return ds_fail(e, DS_EFORMAT, "%s: parser model has POS mode %u", mn,

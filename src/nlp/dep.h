@@ -127,6 +127,9 @@ typedef struct dep_train_opts {
      * caller). */
     const pos_model *pos;
     bool tag_train;
+    /* Copy the word classes of pos into the model and use them in the
+     * features (feature set 5). */
+    bool word_classes;
     /* Called after each pass (may be NULL). */
     void (*progress)(void *ctx, uint32_t iter, double train_acc,
                      const dep_eval *dev, size_t model_bytes, double seconds);

@@ -12,7 +12,7 @@
 #include "util/str.h"
 
 #define DEP_SECTION_VERSION 1u
-#define DEP_FEATSET         4u  /* feature templates in dep_feats() */
+#define DEP_FEATSET         5u  /* feature templates in dep_feats() */
 #define DEP_MAX_FEATS       160 /* features per state */
 #define DEP_MAX_LABELS      1000
 
@@ -24,7 +24,8 @@ typedef struct dep_opts_sec {
     uint32_t root_label; /* id of "root" */
     uint32_t pos_mode;   /* a dep_pos_mode: what "POS" means in features */
     uint32_t dict_cap;   /* slots in "dep.dict" (0: no dictionary) */
-    uint32_t reserved[2];
+    uint32_t clu_cap;    /* slots in "dep.clu" (0: no word classes) */
+    uint32_t reserved;
 } dep_opts_sec;
 
 /* "dep.dict": the ambiguity classes of the training words. Open
@@ -40,6 +41,10 @@ typedef struct dep_dict_slot {
 typedef struct dep_dict {
     const dep_dict_slot *tab;
     uint32_t cap; /* 0: empty */
+    /* "dep.clu": word classes, copied from the POS model at training
+     * time (nlp/word.h table format; clu_cap 0: none) */
+    const uint64_t *clu;
+    uint32_t clu_cap;
 } dep_dict;
 
 /* The ambiguity class of a word, 0 when unknown. */
@@ -85,6 +90,7 @@ typedef struct dep_wordh {
     uint64_t lw, suf;  /* lower-case form, its last 3 bytes */
     uint64_t u, x;     /* UPOS, XPOS alone */
     uint64_t amb;      /* ambiguity class (dep.dict), or a constant */
+    uint64_t c;        /* word class (dep.clu), or a constant */
 } dep_wordh;
 
 /* Fills wh[0..n+1] from the words (views of word i+1 at index i). */
@@ -152,7 +158,7 @@ enum {
 #ifndef DEP_N_CACHED_ROLES
 #define DEP_N_CACHED_ROLES (DEP_R_S1 + 1)
 #endif
-#define DEP_MAX_ROLE_FEATS 10
+#define DEP_MAX_ROLE_FEATS 12
 /* out[role] = the word in that role (n + 1: none). */
 void dep_roles(const dep_state *s, uint32_t *out);
 size_t dep_role_feats(uint32_t role, const dep_wordh *h, uint64_t *out);

@@ -362,7 +362,7 @@ static void build_dict(trainer *T)
     }
     xfree(a);
     T->dict_tab = tab;
-    T->dict = (dep_dict){tab, cap};
+    T->dict = (dep_dict){tab, cap, NULL, 0};
 }
 
 static void train_sent(trainer *T, const tset *t, uint32_t si, bool explore)
@@ -492,12 +492,16 @@ static ds_rc write_model(const trainer *T, void **out, size_t *out_len,
 {
     model_writer *w = model_writer_new(MODEL_KIND_PARSE);
     dep_opts_sec o = {
-        DEP_SECTION_VERSION, DEP_FEATSET, T->tr.n_labels, T->tr.root_label,
-        T->o->pos_mode,      T->dict.cap, {0, 0}};
+        DEP_SECTION_VERSION, DEP_FEATSET, T->tr.n_labels,  T->tr.root_label,
+        T->o->pos_mode,      T->dict.cap, T->dict.clu_cap, 0};
     ds_rc rc = model_writer_add(w, "dep.opts", &o, sizeof o, e);
     if (rc == DS_OK && T->dict.cap) {
         rc = model_writer_add(w, "dep.dict", T->dict.tab,
                               T->dict.cap * sizeof *T->dict.tab, e);
+    }
+    if (rc == DS_OK && T->dict.clu_cap) {
+        rc = model_writer_add(w, "dep.clu", T->dict.clu,
+                              T->dict.clu_cap * sizeof *T->dict.clu, e);
     }
     if (rc == DS_OK) {
         rc = ap_trainer_write(T->ap, w, "dep", NULL, e);
@@ -598,6 +602,9 @@ ds_rc dep_train_mem(str train, str dev, const dep_train_opts *o,
         tag_set(&T.tr, o->pos);
     }
     build_dict(&T);
+    if (o->pos && o->word_classes) {
+        pos_model_word_classes(o->pos, &T.dict.clu, &T.dict.clu_cap);
+    }
     out->train_words = T.tr.n_words;
     out->train_sents = T.tr.n_sents;
     out->n_labels = T.tr.n_labels;

@@ -258,23 +258,7 @@ uint64_t pos_dict_get(const pos_dict *d, uint64_t lower)
 
 uint32_t pos_clus_get(const pos_dict *d, uint64_t form)
 {
-    if (d->clus_cap == 0) {
-        return 0;
-    }
-    uint64_t key = pos_clus_key(form);
-    uint32_t s = ap_home(key, d->clus_cap);
-    for (;;) {
-        uint64_t v = d->clus[s];
-        if ((v & POS_CLUS_KEY) == key) {
-            return (uint32_t)(v & 0xffffu);
-        }
-        if (v == 0) {
-            return 0;
-        }
-        if (++s == d->clus_cap) {
-            s = 0;
-        }
-    }
+    return word_class_get(d->clus, d->clus_cap, form);
 }
 
 /* ---- model ---- */
@@ -461,6 +445,13 @@ str pos_tag_xpos(const pos_model *m, uint32_t tag)
 size_t pos_model_size(const pos_model *m)
 {
     return model_size(m->mf);
+}
+
+void pos_model_word_classes(const pos_model *m, const uint64_t **out_tab,
+                            uint32_t *out_cap)
+{
+    *out_tab = m->dict.clus;
+    *out_cap = m->dict.clus_cap;
 }
 
 /* ---- tagger ---- */

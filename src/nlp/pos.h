@@ -55,6 +55,10 @@ str pos_tag_upos(const pos_model *m, uint32_t tag);
 str pos_tag_xpos(const pos_model *m, uint32_t tag);
 /* Size in bytes of the model file. */
 size_t pos_model_size(const pos_model *m);
+/* The model's word-class table (nlp/word.h format, valid as long as the
+ * model; *out_cap 0 when it has none): the parser's trainer copies it. */
+void pos_model_word_classes(const pos_model *m, const uint64_t **out_tab,
+                            uint32_t *out_cap);
 
 /* A tagger for m (borrowed: must outlive the tagger). Free with
  * pos_tagger_free(). */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "nlp/ap.h"
+#include "nlp/word.h"
 #include "util/str.h"
 
 #define POS_SECTION_VERSION 3u
@@ -30,16 +31,13 @@ typedef struct pos_opts_sec {
 } pos_opts_sec;
 
 /* "pos.clus": word classes (clusters of distributional similarity, from
- * models/ner-clusters.txt at training time), open addressing on ap_hash of
- * the exact form (ap_home), one uint64 per slot: bits 16..63 of the form's
- * hash, bits 0..15 the class (1..n_clusters); 0 = empty slot. */
-#define POS_CLUS_KEY (~0xffffULL)
-#define POS_MAX_CLUS 0xfffeu
-/* The slot key of a form hash (never 0). */
+ * models/ner-clusters.txt at training time) in the word-class table
+ * format of word.h (word_class_get), keyed by the exact form. */
+#define POS_CLUS_KEY WORD_CLASS_KEY
+#define POS_MAX_CLUS WORD_MAX_CLASS
 static inline uint64_t pos_clus_key(uint64_t h)
 {
-    h &= POS_CLUS_KEY;
-    return h ? h : 0x10000u;
+    return word_class_key(h);
 }
 
 /* "pos.dict": open addressing on the lower-case form's hash (ap_home),

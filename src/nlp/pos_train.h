@@ -23,7 +23,7 @@
  * that the parser trains on tags as good as those it will see. */
 #define POS_TRAIN_ITERATIONS 12
 #define POS_TRAIN_MIN_COUNT  2
-#define POS_TRAIN_PRUNE      0.5
+#define POS_TRAIN_PRUNE      1.0
 #define POS_TRAIN_DICT_MIN   1
 #define POS_TRAIN_DICT_RATIO 0.02
 #define POS_TRAIN_MARGIN     100

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nlp/ap.h"
+#include "nlp/ap_int.h"
 
 static inline char shape_char(unsigned char c)
 {
@@ -106,5 +107,26 @@ void word_affixes(const word_shape *w, uint64_t *pre, size_t n_pre,
     for (size_t k = 0; k < n_suf; k++) {
         size_t start = k < nc ? cut[k] : (nc ? cut[nc - 1] : 0);
         suf[k] = ap_hash(low + start, nl - start);
+    }
+}
+
+uint32_t word_class_get(const uint64_t *tab, uint32_t cap, uint64_t h)
+{
+    if (cap == 0) {
+        return 0;
+    }
+    uint64_t key = word_class_key(h);
+    uint32_t s = ap_home(key, cap);
+    for (;;) {
+        uint64_t v = tab[s];
+        if ((v & WORD_CLASS_KEY) == key) {
+            return (uint32_t)(v & 0xffffu);
+        }
+        if (v == 0) {
+            return 0;
+        }
+        if (++s == cap) {
+            s = 0;
+        }
     }
 }

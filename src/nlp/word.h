@@ -39,4 +39,21 @@ void word_shape_of(str s, size_t low_cap, word_shape *out);
 void word_affixes(const word_shape *w, uint64_t *pre, size_t n_pre,
                   uint64_t *suf, size_t n_suf);
 
+/* Word-class tables ("pos.clus", "dep.clu"; doc/FORMATS.md): open
+ * addressing on the form's ap_hash (home slot ap_home), one uint64 per
+ * slot, bits 16..63 of the hash and the class (1..WORD_MAX_CLASS) in bits
+ * 0..15; 0 = empty slot, and a table has at least one (loaders check). */
+#define WORD_CLASS_KEY (~0xffffULL)
+#define WORD_MAX_CLASS 0xfffeu
+
+/* The slot key of a form hash (never 0). */
+static inline uint64_t word_class_key(uint64_t h)
+{
+    h &= WORD_CLASS_KEY;
+    return h ? h : 0x10000u;
+}
+
+/* The class of the form with hash h in tab[0..cap), 0 when absent. */
+uint32_t word_class_get(const uint64_t *tab, uint32_t cap, uint64_t h);
+
 #endif

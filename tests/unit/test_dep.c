@@ -24,8 +24,8 @@
 
 /* The dev UAS/LAS reached by models/parse.model with predicted POS
  * (doc/internals/parser.md); the check allows 0.5 below. */
-#define SHIPPED_DEV_UAS 85.52
-#define SHIPPED_DEV_LAS 82.39
+#define SHIPPED_DEV_UAS 86.06
+#define SHIPPED_DEV_LAS 83.00
 
 /* ---- synthetic projective trees ---- */
 

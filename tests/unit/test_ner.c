@@ -17,8 +17,8 @@
 
 /* Dev F1 of the shipped models when they were trained (models/README.md);
  * the checks allow 0.3 less. */
-#define CONLL_DEV_F1 91.33
-#define WEB_DEV_F1   63.68
+#define CONLL_DEV_F1 92.31
+#define WEB_DEV_F1   68.89
 
 static void t_word_features(void)
 {
