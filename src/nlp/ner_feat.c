@@ -279,23 +279,7 @@ size_t ner_ctx_feats(const ner_ctx *c, uint64_t *out)
 
 uint32_t ner_clu_get(const ner_clu *c, uint64_t form_hash)
 {
-    if (c->cap == 0) {
-        return 0;
-    }
-    uint64_t key = ner_gaz_key(form_hash);
-    uint32_t s = ap_home(key, c->cap);
-    for (;;) {
-        uint64_t v = c->tab[s];
-        if (v == 0) {
-            return 0;
-        }
-        if ((v & ~(uint64_t)0xffff) == key) {
-            return (uint32_t)(v & 0xffff);
-        }
-        if (++s == c->cap) {
-            s = 0;
-        }
-    }
+    return word_class_get(c->tab, c->cap, form_hash);
 }
 
 /* ---- gazetteers ---- */
