@@ -21,6 +21,7 @@
 #include "nlp/ner.h"
 #include "nlp/ner_eval.h"
 #include "nlp/ner_int.h"
+#include "nlp/word.h"
 #include "util/xalloc.h"
 
 static double now_s(void)
@@ -174,67 +175,6 @@ static ds_rc build_gaz(const char *dir, uint64_t **out_tab, uint32_t *out_cap,
     *out_cap = cap;
     *out_entries = (uint32_t)g.entries;
     xfree(g.v);
-    return DS_OK;
-}
-
-/* Word classes: "WORD<TAB>CLASS" lines -> the "ner.clu" table. */
-static ds_rc build_clu(const char *path, uint64_t **out_tab, uint32_t *out_cap,
-                       ds_err *e)
-{
-    *out_tab = NULL;
-    *out_cap = 0;
-    if (!path || !*path) {
-        return DS_OK;
-    }
-    char *data;
-    size_t len;
-    ds_rc rc = conllu_load_file(path, &data, &len, e);
-    if (rc != DS_OK) {
-        return rc;
-    }
-    gbuild g = {0};
-    str rest = {data, len}, line;
-    size_t lineno = 0;
-    while (str_cut(&rest, '\n', &line)) {
-        lineno++;
-        if (line.len == 0) {
-            continue;
-        }
-        str w;
-        if (!str_cut(&line, '\t', &w) || w.len == 0) {
-            xfree(g.v);
-            xfree(data);
-            return ds_fail(e, DS_EFORMAT, "%s:%zu: expected WORD<TAB>CLASS",
-                           path, lineno);
-        }
-        long long c;
-        if (!str_to_i64(str_trim(line), &c) || c < 0 || c > 0xfffe) {
-            xfree(g.v);
-            xfree(data);
-            return ds_fail(e, DS_EFORMAT, "%s:%zu: bad class", path, lineno);
-        }
-        gadd(&g, ner_gaz_key(ap_hash(w.ptr, w.len)), (uint32_t)c + 1);
-    }
-    xfree(data);
-    qsort(g.v, g.n, sizeof *g.v, cmp_gkv);
-    size_t nk = 0;
-    for (size_t i = 0; i < g.n; i++) {
-        if (!(nk && g.v[nk - 1].key == g.v[i].key)) {
-            g.v[nk++] = g.v[i]; /* on a hash collision the first stays */
-        }
-    }
-    uint32_t cap = (uint32_t)(nk + nk / 2 + 8);
-    uint64_t *tab = xcalloc(cap, sizeof *tab);
-    for (size_t i = 0; i < nk; i++) {
-        uint32_t s = ap_home(g.v[i].key, cap);
-        while (tab[s]) {
-            s = s + 1 == cap ? 0 : s + 1;
-        }
-        tab[s] = g.v[i].key | g.v[i].bits;
-    }
-    xfree(g.v);
-    *out_tab = tab;
-    *out_cap = cap;
     return DS_OK;
 }
 
@@ -768,7 +708,11 @@ ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
         gaz_cap = 1;
     }
     ner_gaz g = {gaz, gaz_cap};
-    if ((rc = build_clu(o->clusters, &clu, &clu_cap, e)) != DS_OK) {
+    uint32_t n_classes;
+    size_t n_class_words;
+    if (o->clusters && *o->clusters &&
+        (rc = word_class_load(o->clusters, &clu, &clu_cap, &n_classes,
+                              &n_class_words, e)) != DS_OK) {
         goto out;
     }
     if (!clu) {

@@ -322,94 +322,6 @@ static pos_dict_slot *build_dict(tdata *d, const pos_train_opts *o,
     return tab;
 }
 
-/* ---- word classes ---- */
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* Reads "WORD<TAB>CLASS" lines (CLASS 0-based) into the "pos.clus" table
- * (pos_int.h, where classes are CLASS + 1), keyed by the exact form. */
-static ds_rc load_clusters(const char *path, uint64_t **out_tab,
-                           uint32_t *out_cap, uint32_t *out_n,
-                           size_t *out_words, ds_err *e)
-{
-    *out_tab = NULL;
-    *out_cap = *out_n = 0;
-    *out_words = 0;
-    char *text;
-    size_t len;
-    ds_rc rc = conllu_load_file(path, &text, &len, e);
-    if (rc != DS_OK) {
-        return rc;
-    }
-    uint64_t *ents = NULL;
-    size_t n = 0, cap = 0;
-    uint32_t max_c = 0;
-    size_t line = 0;
-    for (size_t i = 0; i < len;) {
-        size_t j = i;
-        while (j < len && text[j] != '\n') {
-            j++;
-        }
-        line++;
-        size_t tab = i;
-        while (tab < j && text[tab] != '\t') {
-            tab++;
-        }
-        if (j > i) {
-            unsigned long c = 0;
-            size_t q = tab + 1;
-            bool ok = tab > i && tab < j && q < j;
-            for (; ok && q < j; q++) {
-                ok = text[q] >= '0' && text[q] <= '9' && c < POS_MAX_CLUS;
-                c = c * 10 + (unsigned long)(text[q] - '0');
-            }
-            if (!ok || c + 1 > POS_MAX_CLUS) {
-                xfree(ents);
-                xfree(text);
-                return ds_fail(e, DS_EFORMAT,
-                               "%s:%zu: expected WORD<TAB>CLASS (0..%u)", path,
-                               line, POS_MAX_CLUS - 1);
-            }
-            ents = xgrow(ents, &cap, n + 1, sizeof *ents);
-            ents[n++] = pos_clus_key(ap_hash(text + i, tab - i)) | (c + 1);
-            if (c + 1 > max_c) {
-                max_c = (uint32_t)(c + 1);
-            }
-        }
-        i = j + 1;
-    }
-    xfree(text);
-    qsort(ents, n, sizeof *ents, cmp_u64);
-    /* Drop duplicate keys (a repeated word or a 48-bit collision): the
-     * first in key order wins. */
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (m == 0 ||
-            (ents[m - 1] & POS_CLUS_KEY) != (ents[i] & POS_CLUS_KEY)) {
-            ents[m++] = ents[i];
-        }
-    }
-    uint32_t tcap = (uint32_t)(m + m / 2 + 8);
-    uint64_t *t = xcalloc(tcap, sizeof *t);
-    for (size_t i = 0; i < m; i++) {
-        uint32_t s = ap_home(ents[i] & POS_CLUS_KEY, tcap);
-        while (t[s]) {
-            s = s + 1 == tcap ? 0 : s + 1;
-        }
-        t[s] = ents[i];
-    }
-    xfree(ents);
-    *out_tab = t;
-    *out_cap = tcap;
-    *out_n = max_c;
-    *out_words = m;
-    return DS_OK;
-}
-
 /* All features of word i of sentence s (explicit, as the tagger sums
  * them from its caches). */
 static size_t token_feats(const tdata *d, const tsent *s, uint32_t i,
@@ -923,8 +835,8 @@ ds_rc pos_train(const pos_train_opts *o_in, pos_train_result *out, ds_err *e)
         cl_path = access(cpath, R_OK) == 0 ? cpath : "";
     }
     if (*cl_path &&
-        (rc = load_clusters(cl_path, &clus, &clus_cap, &out->n_clusters,
-                            &out->cluster_words, e)) != DS_OK) {
+        (rc = word_class_load(cl_path, &clus, &clus_cap, &out->n_clusters,
+                              &out->cluster_words, e)) != DS_OK) {
         goto out;
     }
     pos_dict nodict = {NULL, 0, clus_cap, clus};

@@ -1,10 +1,13 @@
 /* word.c - word shapes, counts and affixes for the taggers (see word.h). */
 #include "nlp/word.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "nlp/ap.h"
 #include "nlp/ap_int.h"
+#include "nlp/conllu.h"
+#include "util/xalloc.h"
 
 static inline char shape_char(unsigned char c)
 {
@@ -129,4 +132,76 @@ uint32_t word_class_get(const uint64_t *tab, uint32_t cap, uint64_t h)
             s = 0;
         }
     }
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+ds_rc word_class_load(const char *path, uint64_t **out_tab, uint32_t *out_cap,
+                      uint32_t *out_n_classes, size_t *out_words, ds_err *e)
+{
+    *out_tab = NULL;
+    *out_cap = *out_n_classes = 0;
+    *out_words = 0;
+    char *text;
+    size_t len;
+    ds_rc rc = conllu_load_file(path, &text, &len, e);
+    if (rc != DS_OK) {
+        return rc;
+    }
+    uint64_t *ents = NULL;
+    size_t n = 0, cap = 0, lineno = 0;
+    uint32_t max_c = 0;
+    str rest = {text, len}, line;
+    while (str_cut(&rest, '\n', &line)) {
+        lineno++;
+        if (line.len == 0) {
+            continue;
+        }
+        str w;
+        long long c;
+        if (!str_cut(&line, '\t', &w) || w.len == 0 ||
+            !str_to_i64(str_trim(line), &c) || c < 0 ||
+            c >= (long long)WORD_MAX_CLASS) {
+            xfree(ents);
+            xfree(text);
+            return ds_fail(e, DS_EFORMAT,
+                           "%s:%zu: expected WORD<TAB>CLASS (0..%u)", path,
+                           lineno, WORD_MAX_CLASS - 1);
+        }
+        ents = xgrow(ents, &cap, n + 1, sizeof *ents);
+        ents[n++] = word_class_key(ap_hash(w.ptr, w.len)) | (uint64_t)(c + 1);
+        if ((uint32_t)c + 1 > max_c) {
+            max_c = (uint32_t)c + 1;
+        }
+    }
+    xfree(text);
+    /* Sorted, so the table depends only on the set of lines; on a repeated
+     * key the smallest class comes first and stays. */
+    qsort(ents, n, sizeof *ents, cmp_u64);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (m == 0 ||
+            (ents[m - 1] & WORD_CLASS_KEY) != (ents[i] & WORD_CLASS_KEY)) {
+            ents[m++] = ents[i];
+        }
+    }
+    uint32_t tcap = (uint32_t)(m + m / 2 + 8);
+    uint64_t *t = xcalloc(tcap, sizeof *t);
+    for (size_t i = 0; i < m; i++) {
+        uint32_t s = ap_home(ents[i] & WORD_CLASS_KEY, tcap);
+        while (t[s]) {
+            s = s + 1 == tcap ? 0 : s + 1;
+        }
+        t[s] = ents[i];
+    }
+    xfree(ents);
+    *out_tab = t;
+    *out_cap = tcap;
+    *out_n_classes = max_c;
+    *out_words = m;
+    return DS_OK;
 }

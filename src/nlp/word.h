@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/err.h"
 #include "util/str.h"
 
 #define WORD_LOW_MAX 128 /* bytes of lower case kept */
@@ -55,5 +56,15 @@ static inline uint64_t word_class_key(uint64_t h)
 
 /* The class of the form with hash h in tab[0..cap), 0 when absent. */
 uint32_t word_class_get(const uint64_t *tab, uint32_t cap, uint64_t h);
+
+/* Training only: reads "WORD<TAB>CLASS" lines (CLASS 0-based, at most
+ * WORD_MAX_CLASS - 1; models/ner-clusters.txt) into a new table (free with
+ * xfree) keyed by the exact form, the class stored + 1. A word listed
+ * twice (or a 48-bit hash collision) keeps its smallest class. The table
+ * depends only on the set of lines. *out_n_classes is the largest class
+ * + 1, *out_words the number of words kept. DS_EFORMAT names the file and
+ * line of a bad line. */
+ds_rc word_class_load(const char *path, uint64_t **out_tab, uint32_t *out_cap,
+                      uint32_t *out_n_classes, size_t *out_words, ds_err *e);
 
 #endif
