@@ -681,25 +681,11 @@ ds_rc dep_model_from(const model_file *mf, dep_model **out_m, ds_err *e)
         dict.tab = dp;
         dict.cap = o.dict_cap;
     }
-    if (o.clu_cap) {
-        const void *cp;
-        size_t cn;
-        if ((rc = model_need(mf, "dep.clu", &cp, &cn, e)) != DS_OK) {
-            return rc;
-        }
-        bool has_empty = false;
-        for (uint32_t i = 0; i < o.clu_cap && cn == o.clu_cap * 8ull; i++) {
-            has_empty |= ((const uint64_t *)cp)[i] == 0;
-        }
-        if (cn != (size_t)o.clu_cap * sizeof(uint64_t) || !has_empty) {
-            return ds_fail(e, DS_EFORMAT,
-                           "%s: section 'dep.clu' has %zu bytes for %u "
-                           "slots, or no empty slot",
-                           mn, cn, o.clu_cap);
-        }
-        dict.clu = cp;
-        dict.clu_cap = o.clu_cap;
+    if ((rc = word_class_section(mf, "dep.clu", o.clu_cap, 0, &dict.clu, e)) !=
+        DS_OK) {
+        return rc;
     }
+    dict.clu_cap = o.clu_cap;
     if (o.pos_mode > DEP_POS_XPOS) {
         return ds_fail(e, DS_EFORMAT, "%s: parser model has POS mode %u", mn,
                        o.pos_mode);

@@ -10,6 +10,7 @@
 #include "nlp/ap.h"
 #include "nlp/ap_int.h"
 #include "nlp/ner_int.h"
+#include "nlp/word.h"
 #include "util/xalloc.h"
 
 struct ner_model {
@@ -65,12 +66,11 @@ ds_rc ner_model_from(const model_file *mf, ner_model **out_m, ds_err *e)
         return ds_fail(e, DS_EFORMAT, "%s: not a named-entity model (kind %u)",
                        mn, model_kind_of(mf));
     }
-    const void *op, *gp, *cp;
-    size_t on, gn, cn;
+    const void *op, *gp;
+    size_t on, gn;
     ds_rc rc;
     if ((rc = model_need(mf, "ner.opts", &op, &on, e)) != DS_OK ||
-        (rc = model_need(mf, "ner.gaz", &gp, &gn, e)) != DS_OK ||
-        (rc = model_need(mf, "ner.clu", &cp, &cn, e)) != DS_OK) {
+        (rc = model_need(mf, "ner.gaz", &gp, &gn, e)) != DS_OK) {
         return rc;
     }
     ner_opts_sec o;
@@ -88,25 +88,17 @@ ds_rc ner_model_from(const model_file *mf, ner_model **out_m, ds_err *e)
                        "%s: section 'ner.gaz' has %zu bytes for %u slots", mn,
                        gn, o.gaz_cap);
     }
-    if (cn != (size_t)o.clu_cap * sizeof(uint64_t)) {
-        return ds_fail(e, DS_EFORMAT,
-                       "%s: section 'ner.clu' has %zu bytes for %u slots", mn,
-                       cn, o.clu_cap);
+    const uint64_t *gt = gp, *ct;
+    if ((rc = word_class_section(mf, "ner.clu", o.clu_cap, 0, &ct, e)) !=
+        DS_OK) {
+        return rc;
     }
-    const uint64_t *gt = gp, *ct = cp;
     bool has_empty = o.gaz_cap == 0;
     for (uint32_t i = 0; i < o.gaz_cap && !has_empty; i++) {
         has_empty = gt[i] == 0;
     }
     if (!has_empty) {
         return ds_fail(e, DS_EFORMAT, "%s: section 'ner.gaz' is full", mn);
-    }
-    has_empty = o.clu_cap == 0;
-    for (uint32_t i = 0; i < o.clu_cap && !has_empty; i++) {
-        has_empty = ct[i] == 0;
-    }
-    if (!has_empty) {
-        return ds_fail(e, DS_EFORMAT, "%s: section 'ner.clu' is full", mn);
     }
     ap_model *ap, *ap2 = NULL;
     if ((rc = ap_model_load(mf, "ner", &ap, e)) != DS_OK) {

@@ -306,30 +306,13 @@ ds_rc pos_model_from(const model_file *mf, pos_model **out_m, ds_err *e)
                        "%s: section 'pos.dict' has %zu bytes for %u slots", mn,
                        dn, o.dict_cap);
     }
-    const void *cp = NULL;
-    size_t cn = 0;
-    if (o.clus_cap && (rc = model_need(mf, "pos.clus", &cp, &cn, e)) != DS_OK) {
+    const uint64_t *cs;
+    if (o.n_clusters > POS_MAX_CLUS || (o.clus_cap && !o.n_clusters)) {
+        return ds_fail(e, DS_EFORMAT, "%s: %u word classes", mn, o.n_clusters);
+    }
+    if ((rc = word_class_section(mf, "pos.clus", o.clus_cap, o.n_clusters, &cs,
+                                 e)) != DS_OK) {
         return rc;
-    }
-    if (cn != (size_t)o.clus_cap * sizeof(uint64_t) ||
-        o.n_clusters > POS_MAX_CLUS) {
-        return ds_fail(e, DS_EFORMAT,
-                       "%s: section 'pos.clus' has %zu bytes for %u slots", mn,
-                       cn, o.clus_cap);
-    }
-    const uint64_t *cs = cp;
-    bool clus_empty = o.clus_cap == 0;
-    for (uint32_t i = 0; i < o.clus_cap; i++) {
-        uint32_t c = (uint32_t)(cs[i] & 0xffffu);
-        if (cs[i] == 0) {
-            clus_empty = true;
-        } else if (c == 0 || c > o.n_clusters || !(cs[i] & POS_CLUS_KEY)) {
-            return ds_fail(e, DS_EFORMAT,
-                           "%s: section 'pos.clus' slot %u is bad", mn, i);
-        }
-    }
-    if (!clus_empty) {
-        return ds_fail(e, DS_EFORMAT, "%s: section 'pos.clus' is full", mn);
     }
     const pos_dict_slot *ds = dp;
     bool has_empty = o.dict_cap == 0;

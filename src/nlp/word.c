@@ -134,6 +134,45 @@ uint32_t word_class_get(const uint64_t *tab, uint32_t cap, uint64_t h)
     }
 }
 
+ds_rc word_class_section(const model_file *mf, const char *tag, uint32_t cap,
+                         uint32_t max_class, const uint64_t **out_tab,
+                         ds_err *e)
+{
+    *out_tab = NULL;
+    if (cap == 0) {
+        return DS_OK;
+    }
+    const void *p;
+    size_t n;
+    ds_rc rc = model_need(mf, tag, &p, &n, e);
+    if (rc != DS_OK) {
+        return rc;
+    }
+    const char *mn = model_name(mf);
+    if (n != (size_t)cap * sizeof(uint64_t)) {
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: section '%s' has %zu bytes for %u slots", mn, tag,
+                       n, cap);
+    }
+    const uint64_t *t = p;
+    bool has_empty = false;
+    for (uint32_t i = 0; i < cap; i++) {
+        uint32_t c = (uint32_t)(t[i] & 0xffffu);
+        if (t[i] == 0) {
+            has_empty = true;
+        } else if (c == 0 || (max_class && c > max_class) ||
+                   !(t[i] & WORD_CLASS_KEY)) {
+            return ds_fail(e, DS_EFORMAT, "%s: section '%s' slot %u is bad", mn,
+                           tag, i);
+        }
+    }
+    if (!has_empty) {
+        return ds_fail(e, DS_EFORMAT, "%s: section '%s' is full", mn, tag);
+    }
+    *out_tab = t;
+    return DS_OK;
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nlp/model.h"
 #include "util/err.h"
 #include "util/str.h"
 
@@ -56,6 +57,15 @@ static inline uint64_t word_class_key(uint64_t h)
 
 /* The class of the form with hash h in tab[0..cap), 0 when absent. */
 uint32_t word_class_get(const uint64_t *tab, uint32_t cap, uint64_t h);
+
+/* The word-class table stored in section `tag` of mf with cap slots
+ * (0: none, *out_tab NULL; the section may then be absent), validated:
+ * cap slots of 8 bytes, every used slot with a class in 1..max_class
+ * (max_class 0: any), at least one empty slot (so lookups end).
+ * DS_EFORMAT names the file and the section. */
+ds_rc word_class_section(const model_file *mf, const char *tag, uint32_t cap,
+                         uint32_t max_class, const uint64_t **out_tab,
+                         ds_err *e);
 
 /* Training only: reads "WORD<TAB>CLASS" lines (CLASS 0-based, at most
  * WORD_MAX_CLASS - 1; models/ner-clusters.txt) into a new table (free with

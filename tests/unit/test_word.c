@@ -7,6 +7,7 @@
 
 #include "../harness.h"
 #include "nlp/ap.h"
+#include "nlp/model.h"
 #include "nlp/word.h"
 #include "util/xalloc.h"
 
@@ -105,10 +106,52 @@ static void t_classes(void)
     CHECK(strstr(e.msg, "/nonexistent/classes.txt") != NULL);
 }
 
+/* A model file with one section "t.clu" of the given slots. */
+static model_file *clu_file(const uint64_t *slots, size_t n, void **mem)
+{
+    model_writer *w = model_writer_new(MODEL_KIND_TEST);
+    ds_err e;
+    CHECK_EQ_INT(model_writer_add(w, "t.clu", slots, n * 8, &e), DS_OK);
+    size_t len;
+    *mem = model_writer_take(w, &len);
+    model_writer_free(w);
+    model_file *mf = NULL;
+    CHECK_EQ_INT(model_open_mem(*mem, len, "m", &mf, &e), DS_OK);
+    return mf;
+}
+
+static void t_class_section(void)
+{
+    uint64_t key = word_class_key(ap_hash("Paris", 5));
+    uint64_t good[3] = {0, key | 4, 0};
+    void *mem;
+    model_file *mf = clu_file(good, 3, &mem);
+    const uint64_t *t;
+    ds_err e;
+    CHECK_EQ_INT(word_class_section(mf, "t.clu", 3, 4, &t, &e), DS_OK);
+    CHECK(t != NULL);
+    CHECK_EQ_INT(word_class_section(mf, "t.clu", 0, 4, &t, &e), DS_OK);
+    CHECK(t == NULL); /* no table */
+    CHECK_EQ_INT(word_class_section(mf, "t.clu", 2, 4, &t, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "has 24 bytes for 2 slots") != NULL);
+    CHECK_EQ_INT(word_class_section(mf, "t.clu", 3, 3, &t, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "slot 1 is bad") != NULL);
+    CHECK_EQ_INT(word_class_section(mf, "x.clu", 3, 4, &t, &e), DS_EFORMAT);
+    model_close(mf);
+    xfree(mem);
+    uint64_t full[2] = {key | 1, word_class_key(ap_hash("Rome", 4)) | 2};
+    mf = clu_file(full, 2, &mem);
+    CHECK_EQ_INT(word_class_section(mf, "t.clu", 2, 0, &t, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "m: section 't.clu' is full") != NULL);
+    model_close(mf);
+    xfree(mem);
+}
+
 int main(void)
 {
     RUN(t_shape);
     RUN(t_affixes);
     RUN(t_classes);
+    RUN(t_class_section);
     return harness_done();
 }
