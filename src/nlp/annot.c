@@ -69,6 +69,9 @@ static void grow(annotator *a, size_t n)
 annotation annotate_doc(annotator *a, str text, const tok_result *r)
 {
     const size_t n = r->n_toks;
+    if (n == 0) {
+        return (annotation){0};
+    }
     grow(a, n);
     for (size_t k = 0; k < n; k++) {
         a->form[k] = str_sub(text, r->toks[k].off, r->toks[k].len);

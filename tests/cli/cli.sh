@@ -117,6 +117,14 @@ check_grep "annotate prints CoNLL-U with spans" '^1	Tobias	.*TokenRange=0:6' "$T
 $DOSSIER annotate "$T/bad/latin1.txt" >/dev/null 2>"$T/err7"
 check_rc "annotate of invalid UTF-8 exits 1" 1 $?
 check_grep "annotate names the place" 'latin1.txt: invalid UTF-8 at line 1' "$T/err7"
+printf '' | $DOSSIER annotate --json >"$T/ann2"
+check_rc "annotate of empty input exits 0" 0 $?
+check_grep "annotate of empty input: no sentences" '"sentences":\[\]' "$T/ann2"
+# The recognizer sees the whole document: the second, bare mention of a
+# name gets the type of the first, full one.
+printf 'Tobias Renwick met officials in Velmora on Monday.\n\nLater Renwick left.\n' |
+    $DOSSIER annotate >"$T/ann3"
+check_grep "annotate: a name's later mention is tagged too" '	Renwick	.*NER=B-PER' "$T/ann3"
 
 # Standard input.
 printf 'A note from standard input about the tender annex.\n' | $D ingest - >"$T/out6"
