@@ -556,10 +556,18 @@ int cmd_eval_parse(int argc, char **argv)
         }
         printf(",\n  \"sentences\": %zu,\n  \"words\": %zu,\n"
                "  \"uas\": %.2f,\n  \"las\": %.2f,\n  \"las_universal\": %.2f,"
-               "\n  \"label_accuracy\": %.2f,\n  \"upos_accuracy\": %.2f,\n"
-               "  \"words_per_second\": %.0f\n}\n",
+               "\n  \"label_accuracy\": %.2f,\n  \"upos_accuracy\": %.2f,\n",
                ev.sentences, ev.words, ev.uas, ev.las, ev.las_univ, ev.la,
-               ev.upos_acc, ev.words_per_s);
+               ev.upos_acc);
+        /* UAS on the words the tagger got right and on the others (null
+         * with gold POS) */
+        if (gold) {
+            printf("  \"uas_tag_right\": null,\n  \"uas_tag_wrong\": null,\n");
+        } else {
+            printf("  \"uas_tag_right\": %.2f,\n  \"uas_tag_wrong\": %.2f,\n",
+                   ev.uas_tag_right, ev.uas_tag_wrong);
+        }
+        printf("  \"words_per_second\": %.0f\n}\n", ev.words_per_s);
     } else {
         printf("%-16s %9s %8s %8s\n", "metric", "score", "correct", "words");
         printf("%-16s %9.2f %8zu %8zu\n", "UAS", ev.uas, ev.head_ok, ev.words);
@@ -571,6 +579,13 @@ int cmd_eval_parse(int argc, char **argv)
         if (!gold) {
             printf("%-16s %9.2f %8zu %8zu\n", "UPOS (tagger)", ev.upos_acc,
                    ev.pos_ok, ev.words);
+            /* Where the parser's errors are: on words the tagger got
+             * right, and on the others. */
+            printf("%-16s %9.2f %8zu %8zu\n", "UAS, tag right",
+                   ev.uas_tag_right, ev.pos_ok_head_ok, ev.pos_ok);
+            printf("%-16s %9.2f %8zu %8zu\n", "UAS, tag wrong",
+                   ev.uas_tag_wrong, ev.head_ok - ev.pos_ok_head_ok,
+                   ev.words - ev.pos_ok);
         }
         printf("POS: %s\n", gold ? "gold" : "predicted");
         printf("speed: %.0f words/s (parsing only, CPU time of one core)\n",

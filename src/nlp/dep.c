@@ -1015,7 +1015,8 @@ ds_rc dep_eval_conllu(dep_parser *p, const pos_model *pm, pos_tagger *tagger,
             xp[k] = l->xpos;
             k++;
         }
-        if (tagger && pm) {
+        bool tagged = tagger && pm;
+        if (tagged) {
             double t0 = now_s();
             pos_tag_sent(tagger, forms, n, tags);
             out->tag_seconds += now_s() - t0;
@@ -1039,6 +1040,7 @@ ds_rc dep_eval_conllu(dep_parser *p, const pos_model *pm, pos_tagger *tagger,
             out->label_ok += lb;
             out->both_ok += h && lb;
             out->both_univ_ok += h && str_eq(univ(lab), univ(l->deprel));
+            out->pos_ok_head_ok += h && tagged && str_eq(up[i], l->upos);
         }
     }
     if (out->words) {
@@ -1048,6 +1050,15 @@ ds_rc dep_eval_conllu(dep_parser *p, const pos_model *pm, pos_tagger *tagger,
         out->la = 100.0 * (double)out->label_ok / w;
         out->las_univ = 100.0 * (double)out->both_univ_ok / w;
         out->upos_acc = tagger ? 100.0 * (double)out->pos_ok / w : 100.0;
+        size_t bad = out->words - out->pos_ok,
+               bad_ok = out->head_ok - out->pos_ok_head_ok;
+        if (tagger && out->pos_ok) {
+            out->uas_tag_right =
+                100.0 * (double)out->pos_ok_head_ok / (double)out->pos_ok;
+        }
+        if (tagger && bad) {
+            out->uas_tag_wrong = 100.0 * (double)bad_ok / (double)bad;
+        }
         out->words_per_s = out->seconds > 0 ? w / out->seconds : 0;
     }
 out:

@@ -82,12 +82,16 @@ bool dep_tree_valid(const uint32_t *heads, size_t n);
 
 typedef struct dep_eval {
     size_t words, sentences;
-    size_t head_ok;      /* UAS numerator */
-    size_t label_ok;     /* label accuracy numerator (full DEPREL) */
-    size_t both_ok;      /* LAS numerator (full DEPREL, subtypes included) */
-    size_t both_univ_ok; /* LAS with the universal part only (CoNLL 2018) */
-    size_t pos_ok;       /* predicted UPOS equal to gold (when tagging) */
+    size_t head_ok;        /* UAS numerator */
+    size_t label_ok;       /* label accuracy numerator (full DEPREL) */
+    size_t both_ok;        /* LAS numerator (full DEPREL, subtypes included) */
+    size_t both_univ_ok;   /* LAS with the universal part only (CoNLL 2018) */
+    size_t pos_ok;         /* predicted UPOS equal to gold (when tagging) */
+    size_t pos_ok_head_ok; /* of those, words with the right head */
     double uas, las, la, las_univ, upos_acc; /* percentages */
+    /* UAS on the words whose predicted UPOS is right, and on the others
+     * (when tagging; 0 with gold POS) */
+    double uas_tag_right, uas_tag_wrong;
     double seconds;     /* parsing CPU time of the calling thread (no
                            tagging, no reading) */
     double words_per_s; /* words / seconds */
