@@ -324,13 +324,15 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
      * feature with weights for at least half the classes gets a full row
      * (every class, zeros included: ap_weights_add's vector path). */
     const uint32_t nc = tr->n_classes;
-    ap_ent *ent = xmalloc((n_pairs + (size_t)n_keep * nc + 1) * sizeof *ent);
-    size_t n_ent = 0;
+    size_t n_ent = 0, cap_ent = 0;
+    ap_ent *ent = xgrow(NULL, &cap_ent, n_pairs + 1, sizeof *ent);
     for (uint32_t s = 0; s < cap; s++) {
         if (!tab[s].key) {
             continue;
         }
         const kfeat *k = &kf[slot_feat[s]];
+        ent =
+            xgrow(ent, &cap_ent, n_ent + (k->n > nc ? k->n : nc), sizeof *ent);
         tab[s].start = (uint32_t)n_ent;
         for (uint32_t j = 0; j < k->n; j++) {
             long q = lrint(avg[k->first + j] / scale);
