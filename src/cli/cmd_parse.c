@@ -29,6 +29,8 @@
 #include "nlp/annot.h"
 #include "nlp/conllu.h"
 #include "nlp/dep.h"
+
+#define DEP_MAX_BEAM_CLI 64 /* DEP_MAX_BEAM in nlp/dep_int.h */
 #include "nlp/model.h"
 #include "nlp/ner.h"
 #include "nlp/pos.h"
@@ -51,6 +53,7 @@ enum {
     P_EXPLORE_P,
     P_MARGIN,
     P_CLASSES,
+    P_BEAM,
     P_MIN_COUNT,
     P_PRUNE,
     P_POS_MODE,
@@ -87,6 +90,9 @@ static const cli_hparam params[] = {
                   "this (score units; 0: only on mistakes)"},
     [P_CLASSES] = {"classes", HP_BOOL, "1",
                    "word-class features, from the classes in --pos-model"},
+    [P_BEAM] = {"beam", HP_UINT, "1",
+                "beam width: > 1 trains a beam globally and decodes with it "
+                "(slower, doc/internals/parser.md); 1: greedy"},
     [P_MIN_COUNT] = {"min-count", HP_UINT, "2",
                      "drop features seen fewer times in the first pass"},
     [P_PRUNE] = {"prune", HP_REAL, "1.25",
@@ -358,6 +364,9 @@ int cmd_train_parse(int argc, char **argv)
     if (v.u[P_ITER] < 1 || v.u[P_ITER] > 1000) {
         return cli_usage_error("train", "parse: --iterations must be 1..1000");
     }
+    if (v.u[P_BEAM] < 1 || v.u[P_BEAM] > DEP_MAX_BEAM_CLI) {
+        return cli_usage_error("train", "parse: --beam must be 1..64");
+    }
     if (v.u[P_MIN_COUNT] > UINT32_MAX || v.u[P_EXPLORE_FROM] > 1000 ||
         v.u[P_POS_MODE] > 2 || v.r[P_EXPLORE_P] > 1.0) {
         return cli_usage_error("train", "parse: value out of range");
@@ -378,6 +387,7 @@ int cmd_train_parse(int argc, char **argv)
         .prune_below = v.r[P_PRUNE],
         .pos_mode = (uint32_t)v.u[P_POS_MODE],
         .word_classes = v.u[P_CLASSES] != 0,
+        .beam = (uint32_t)v.u[P_BEAM],
         .max_bytes = (size_t)(v.r[P_MAX_MB] * 1e6),
         .pos = pm,
         .tag_train = pm && v.u[P_JACKKNIFE] == 0,

@@ -209,6 +209,23 @@ void ap_train_update(ap_trainer *tr, const uint64_t *feats, size_t n,
     }
 }
 
+void ap_train_add(ap_trainer *tr, const uint64_t *feats, size_t n, uint32_t cls,
+                  int32_t delta)
+{
+    for (size_t i = 0; i < n; i++) {
+        tfeat *f = tget(tr, feats[i]);
+        if (tr->epoch == 0 && delta > 0 && f->count < UINT32_MAX) {
+            f->count++;
+        }
+        upd(tr, f, cls, delta);
+    }
+}
+
+void ap_train_tick(ap_trainer *tr)
+{
+    tr->step++;
+}
+
 void ap_trainer_end_epoch(ap_trainer *tr)
 {
     tr->epoch++;

@@ -62,6 +62,14 @@ uint32_t ap_trainer_best(const ap_trainer *tr, const uint64_t *feats, size_t n);
 void ap_train_update(ap_trainer *tr, const uint64_t *feats, size_t n,
                      uint32_t gold, uint32_t pred);
 
+/* For structured (sequence-level) updates: adds delta to the weight of
+ * class cls for each of the n features (counting them, in the first pass,
+ * when delta > 0), without advancing the step; ap_train_tick() advances
+ * it once per example, for the averaging. */
+void ap_train_add(ap_trainer *tr, const uint64_t *feats, size_t n, uint32_t cls,
+                  int32_t delta);
+void ap_train_tick(ap_trainer *tr);
+
 /* Marks the end of a pass over the data (feature counting for min_count
  * stops after the first). */
 void ap_trainer_end_epoch(ap_trainer *tr);

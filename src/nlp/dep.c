@@ -26,6 +26,7 @@
 #include "nlp/dep.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -636,6 +637,7 @@ struct dep_model {
     uint32_t n_classes;
     uint32_t root_label;
     uint32_t pos_mode;
+    uint32_t beam; /* decoding beam, >= 1 */
     dep_dict dict;
     str *labels;
 };
@@ -686,6 +688,10 @@ ds_rc dep_model_from(const model_file *mf, dep_model **out_m, ds_err *e)
         return rc;
     }
     dict.clu_cap = o.clu_cap;
+    if (o.beam > DEP_MAX_BEAM) {
+        return ds_fail(e, DS_EFORMAT, "%s: parser model has beam %u", mn,
+                       o.beam);
+    }
     if (o.pos_mode > DEP_POS_XPOS) {
         return ds_fail(e, DS_EFORMAT, "%s: parser model has POS mode %u", mn,
                        o.pos_mode);
@@ -740,6 +746,7 @@ out:
     m->n_classes = 2 + 2 * L;
     m->root_label = o.root_label;
     m->pos_mode = o.pos_mode;
+    m->beam = o.beam ? o.beam : 1;
     m->dict = dict;
     m->labels = labels;
     *out_m = m;
@@ -790,6 +797,96 @@ size_t dep_model_size(const dep_model *m)
     return model_size(m->mf);
 }
 
+/* ---- beam items ---- */
+
+void dep_bitem_alloc(dep_bitem *it, size_t cap)
+{
+    memset(it, 0, sizeof *it);
+    size_t u32 = cap * sizeof(uint32_t), u16 = cap * sizeof(uint16_t),
+           u64 = cap * sizeof(uint64_t);
+    /* u64 arrays first, so every array is aligned */
+    char *m = xmalloc(u64 * 2 + u32 * 6 + u16 * 4);
+    it->mem = m;
+    it->st.ls = (uint64_t *)m;
+    m += u64;
+    it->st.rs = (uint64_t *)m;
+    m += u64;
+    it->st.stack = (uint32_t *)m;
+    m += u32;
+    it->st.head = (int32_t *)m;
+    m += u32;
+    it->st.l1 = (uint32_t *)m;
+    m += u32;
+    it->st.l2 = (uint32_t *)m;
+    m += u32;
+    it->st.r1 = (uint32_t *)m;
+    m += u32;
+    it->st.r2 = (uint32_t *)m;
+    m += u32;
+    it->st.label = (uint16_t *)m;
+    m += u16;
+    it->st.nl = (uint16_t *)m;
+    m += u16;
+    it->st.nr = (uint16_t *)m;
+    m += u16;
+    it->hist = (uint16_t *)m;
+}
+
+void dep_bitem_free(dep_bitem *it)
+{
+    xfree(it->mem);
+    memset(it, 0, sizeof *it);
+}
+
+void dep_state_copy(dep_state *d, const dep_state *s)
+{
+    size_t m = s->n + 2;
+    d->n = s->n;
+    d->sp = s->sp;
+    d->b = s->b;
+    d->root_child = s->root_child;
+    memcpy(d->stack, s->stack, s->sp * sizeof *d->stack);
+    memcpy(d->head, s->head, m * sizeof *d->head);
+    memcpy(d->label, s->label, m * sizeof *d->label);
+    memcpy(d->l1, s->l1, m * sizeof *d->l1);
+    memcpy(d->l2, s->l2, m * sizeof *d->l2);
+    memcpy(d->r1, s->r1, m * sizeof *d->r1);
+    memcpy(d->r2, s->r2, m * sizeof *d->r2);
+    memcpy(d->nl, s->nl, m * sizeof *d->nl);
+    memcpy(d->nr, s->nr, m * sizeof *d->nr);
+    memcpy(d->ls, s->ls, m * sizeof *d->ls);
+    memcpy(d->rs, s->rs, m * sizeof *d->rs);
+}
+
+int dep_bcand_cmp(const void *a, const void *b)
+{
+    const dep_bcand *x = a, *y = b;
+    if (x->score != y->score) {
+        return x->score > y->score ? -1 : 1;
+    }
+    if (x->parent != y->parent) {
+        return x->parent < y->parent ? -1 : 1;
+    }
+    return x->cls < y->cls ? -1 : x->cls > y->cls;
+}
+
+bool dep_cls_legal(const dep_state *st, uint32_t mask, uint32_t c,
+                   uint32_t n_labels, uint32_t root_label)
+{
+    uint32_t t = dep_cls_type(c, n_labels), l = dep_cls_label(c, n_labels);
+    if (!(mask & (1u << t))) {
+        return false;
+    }
+    if (t == DEP_LEFT) {
+        return l != root_label;
+    }
+    if (t == DEP_RIGHT) {
+        bool root_s0 = st->stack[st->sp - 1] == 0;
+        return root_s0 ? l == root_label : l != root_label;
+    }
+    return true;
+}
+
 /* ---- the parser ---- */
 
 /* (role, word) score vectors kept per parser: 1.7 MB at 104 classes.
@@ -813,6 +910,10 @@ static inline void add_vec(int32_t *a, const int32_t *b, uint32_t n)
 struct dep_parser {
     const dep_model *m;
     dep_scratch sc;
+    /* beam decoding (m->beam > 1): two generations of items, candidates */
+    dep_bitem *cur, *nxt;
+    size_t item_cap; /* classes of history the items have room for */
+    dep_bcand *cand;
     uint32_t ncp;     /* n_classes rounded up to a multiple of 4 */
     int32_t *scores;  /* ncp */
     ap_vcache *roles; /* (role, word) -> summed role-feature scores */
@@ -835,6 +936,13 @@ void dep_parser_free(dep_parser *p)
         return;
     }
     dep_scratch_fini(&p->sc);
+    for (uint32_t i = 0; p->cur && i < p->m->beam; i++) {
+        dep_bitem_free(&p->cur[i]);
+        dep_bitem_free(&p->nxt[i]);
+    }
+    xfree(p->cur);
+    xfree(p->nxt);
+    xfree(p->cand);
     ap_vcache_free(p->roles);
     xfree(p->scores);
     xfree(p);
@@ -888,6 +996,75 @@ static void score_state(void *ctx, const dep_state *s, int32_t *scores)
     }
 }
 
+/* Beam search from the start state in p->sc: the B best sequences by
+ * summed scores survive each step (a model trained for it, dep_train.c);
+ * returns the best final state. */
+static dep_state *parse_beam(dep_parser *p, size_t n)
+{
+    const dep_model *m = p->m;
+    const uint32_t B = m->beam, L = m->n_labels, R = m->root_label;
+    const uint32_t nc = m->n_classes;
+    if (!p->cur || p->item_cap < 2 * n + 4) {
+        for (uint32_t i = 0; p->cur && i < B; i++) {
+            dep_bitem_free(&p->cur[i]);
+            dep_bitem_free(&p->nxt[i]);
+        }
+        xfree(p->cur);
+        xfree(p->nxt);
+        p->item_cap = 2 * (2 * n + 4);
+        p->cur = xcalloc(B, sizeof *p->cur);
+        p->nxt = xcalloc(B, sizeof *p->nxt);
+        for (uint32_t i = 0; i < B; i++) {
+            dep_bitem_alloc(&p->cur[i], p->item_cap);
+            dep_bitem_alloc(&p->nxt[i], p->item_cap);
+        }
+        if (!p->cand) {
+            p->cand = xmalloc((size_t)B * (nc + 1) * sizeof *p->cand);
+        }
+    }
+    dep_state_copy(&p->cur[0].st, &p->sc.st);
+    p->cur[0].score = 0;
+    uint32_t nb = 1;
+    for (;;) {
+        size_t k = 0;
+        bool any = false;
+        for (uint32_t i = 0; i < nb; i++) {
+            dep_state *st = &p->cur[i].st;
+            uint32_t mask = dep_legal(st);
+            if (!mask) {
+                p->cand[k++] = (dep_bcand){p->cur[i].score, (int32_t)i, -1, 0};
+                continue;
+            }
+            any = true;
+            score_state(p, st, p->scores);
+            for (uint32_t c = 0; c < nc; c++) {
+                if (dep_cls_legal(st, mask, c, L, R)) {
+                    p->cand[k++] = (dep_bcand){p->cur[i].score + p->scores[c],
+                                               (int32_t)i, (int32_t)c, 0};
+                }
+            }
+        }
+        if (!any) {
+            break;
+        }
+        qsort(p->cand, k, sizeof *p->cand, dep_bcand_cmp);
+        uint32_t nn = k < B ? (uint32_t)k : B;
+        for (uint32_t j = 0; j < nn; j++) {
+            dep_bitem *it = &p->nxt[j];
+            dep_state_copy(&it->st, &p->cur[p->cand[j].parent].st);
+            it->score = p->cand[j].score;
+            if (p->cand[j].cls >= 0) {
+                dep_apply(&it->st, (uint32_t)p->cand[j].cls, L);
+            }
+        }
+        dep_bitem *tmp = p->cur;
+        p->cur = p->nxt;
+        p->nxt = tmp;
+        nb = nn;
+    }
+    return &p->cur[0].st; /* the items are in candidate order */
+}
+
 void dep_parse(dep_parser *p, const str *forms, const str *upos,
                const str *xpos, size_t n, uint32_t *out_heads,
                uint16_t *out_labels)
@@ -899,13 +1076,18 @@ void dep_parse(dep_parser *p, const str *forms, const str *upos,
     dep_state_start(&p->sc, n);
     dep_state *s = &p->sc.st;
     dep_hash_words(forms, upos, xpos, n, m->pos_mode, &m->dict, p->sc.wh);
-    for (;;) {
-        score_state(p, s, p->scores);
-        int32_t c = dep_best_legal(s, p->scores, m->n_labels, m->root_label);
-        if (c < 0) {
-            break;
+    if (m->beam > 1) {
+        s = parse_beam(p, n);
+    } else {
+        for (;;) {
+            score_state(p, s, p->scores);
+            int32_t c =
+                dep_best_legal(s, p->scores, m->n_labels, m->root_label);
+            if (c < 0) {
+                break;
+            }
+            dep_apply(s, (uint32_t)c, m->n_labels);
         }
-        dep_apply(s, (uint32_t)c, m->n_labels);
     }
     dep_finish(s, m->n_labels, m->root_label, 0, score_state, p, p->scores);
     for (size_t i = 0; i < n; i++) {

@@ -116,7 +116,11 @@ typedef struct dep_train_opts {
     uint32_t explore_from; /* first pass (1-based) that follows the model's
                               own wrong transitions (dynamic oracle) */
     double explore_p;      /* probability of following such a transition */
-    uint32_t margin;    /* also update when a right transition wins by less */
+    uint32_t margin; /* also update when a right transition wins by less */
+    /* > 1: train a beam of this width globally (max-violation updates
+     * over whole transition sequences, static oracle, no exploration) and
+     * decode with it; 0 or 1: greedy with the dynamic oracle. */
+    uint32_t beam;
     uint32_t min_count; /* drop features seen fewer times (first pass) */
     double prune_below; /* drop averaged weights smaller than this */
     size_t max_bytes;   /* passes whose model file is larger are not

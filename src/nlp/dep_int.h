@@ -25,8 +25,10 @@ typedef struct dep_opts_sec {
     uint32_t pos_mode;   /* a dep_pos_mode: what "POS" means in features */
     uint32_t dict_cap;   /* slots in "dep.dict" (0: no dictionary) */
     uint32_t clu_cap;    /* slots in "dep.clu" (0: no word classes) */
-    uint32_t reserved;
+    uint32_t beam;       /* decoding beam (0 or 1: greedy) */
 } dep_opts_sec;
+
+#define DEP_MAX_BEAM 64
 
 /* "dep.dict": the ambiguity classes of the training words. Open
  * addressing on the lower-case form's hash (home slot: multiply-shift of
@@ -188,6 +190,39 @@ int32_t dep_best_legal(const dep_state *s, const int32_t *scores,
 typedef void (*dep_score_fn)(void *ctx, const dep_state *s, int32_t *scores);
 void dep_finish(dep_state *s, uint32_t n_labels, uint32_t root_label,
                 uint32_t fallback, dep_score_fn fn, void *ctx, int32_t *scores);
+
+/* ---- Beam search (dep.c; the trainer's in dep_train.c) ---- */
+
+/* One hypothesis: a state of its own, its summed score and the classes
+ * that led to it. */
+typedef struct dep_bitem {
+    dep_state st;
+    int64_t score;
+    uint16_t *hist; /* room for 2n + 4 classes */
+    uint32_t nh;
+    bool gold; /* training: the gold sequence so far */
+    void *mem;
+} dep_bitem;
+
+/* A candidate: item `parent` followed by class cls (-1: the item has
+ * finished and stays as it is). */
+typedef struct dep_bcand {
+    int64_t score;
+    int32_t parent, cls;
+    bool gold;
+} dep_bcand;
+
+/* Room for states of up to cap - 2 words and cap classes of history. */
+void dep_bitem_alloc(dep_bitem *it, size_t cap);
+void dep_bitem_free(dep_bitem *it);
+void dep_state_copy(dep_state *d, const dep_state *s);
+/* qsort order: higher score first, then lower parent, then lower class
+ * (deterministic). */
+int dep_bcand_cmp(const void *a, const void *b);
+/* Whether class c is legal in st (mask = dep_legal(st)): the rules of
+ * dep_best_legal. */
+bool dep_cls_legal(const dep_state *st, uint32_t mask, uint32_t c,
+                   uint32_t n_labels, uint32_t root_label);
 
 /* ---- The dynamic oracle (dep_train.c) ---- */
 

@@ -365,13 +365,11 @@ static void build_dict(trainer *T)
     T->dict = (dep_dict){tab, cap, NULL, 0};
 }
 
-static void train_sent(trainer *T, const tset *t, uint32_t si, bool explore)
+static oracle sent_setup(trainer *T, const tset *t, uint32_t si)
 {
     const tsent *ts = &t->sents[si];
-    const uint32_t n = ts->n, L = t->n_labels, R = t->root_label;
-    const uint32_t nc = 2 + 2 * L;
+    const uint32_t n = ts->n;
     dep_state_start(&T->sc, n);
-    dep_state *s = &T->sc.st;
     dep_hash_words(t->form + ts->off, t->upos + ts->off, t->xpos + ts->off, n,
                    T->o->pos_mode, &T->dict, T->sc.wh);
     if (n + 2 > T->cap_stack) {
@@ -389,7 +387,15 @@ static void train_sent(trainer *T, const tset *t, uint32_t si, bool explore)
     memcpy(T->gl + 1, t->lab + ts->off, n * sizeof *T->gl);
     memset(T->in_stack, 0, n + 2);
     T->in_stack[0] = 1;
-    oracle o = {T->gh, T->gl, T->in_stack};
+    return (oracle){T->gh, T->gl, T->in_stack};
+}
+
+static void train_sent(trainer *T, const tset *t, uint32_t si, bool explore)
+{
+    const uint32_t L = t->n_labels, R = t->root_label;
+    const uint32_t nc = 2 + 2 * L;
+    oracle o = sent_setup(T, t, si);
+    dep_state *s = &T->sc.st;
     uint64_t f[DEP_MAX_FEATS];
     uint32_t tc[4];
     for (;;) {
@@ -487,13 +493,210 @@ static void train_sent(trainer *T, const tset *t, uint32_t si, bool explore)
     }
 }
 
+/* ---- global training of a beam (--beam B > 1) ----
+ *
+ * The perceptron scores whole transition sequences (summed scores); the
+ * beam keeps the B best prefixes. Max-violation updates (Huang, Fayong &
+ * Guo 2012): search to the end, find the step where the best prefix beats
+ * the gold prefix by the most, and move the weights +1 along the gold
+ * prefix and -1 along that best prefix, up to that step. The gold
+ * sequence comes from the static oracle below. */
+
+/* The static oracle's class in state g: LEFT or RIGHT with the gold label
+ * when that arc is gold, else REDUCE when it loses no gold arc, else
+ * SHIFT (for the projective training trees this rebuilds the gold tree). */
+static uint32_t static_oracle(const dep_state *g, const oracle *o, uint32_t L)
+{
+    uint32_t m = dep_legal(g);
+    uint32_t s0 = g->stack[g->sp - 1], b = g->b;
+    uint32_t tc[4];
+    dep_type_costs(g, o->gh, o->in_stack, tc);
+    if ((m & (1u << DEP_LEFT)) && (uint32_t)o->gh[s0] == b) {
+        return dep_cls_left(o->gl[s0]);
+    }
+    if ((m & (1u << DEP_RIGHT)) && (uint32_t)o->gh[b] == s0) {
+        return dep_cls_right(o->gl[b], L);
+    }
+    if ((m & (1u << DEP_REDUCE)) && tc[DEP_REDUCE] == 0) {
+        return DEP_REDUCE;
+    }
+    return DEP_SHIFT;
+}
+
+/* delta on the features of seq[0..len) replayed from the start state. */
+static void replay_update(trainer *T, dep_bitem *scratch, const uint16_t *seq,
+                          uint32_t len, int32_t delta, uint32_t L)
+{
+    uint64_t f[DEP_MAX_FEATS];
+    dep_state_copy(&scratch->st, &T->sc.st);
+    for (uint32_t k = 0; k < len; k++) {
+        size_t nf = dep_feats(&scratch->st, T->sc.wh, f);
+        ap_train_add(T->ap, f, nf, seq[k], delta);
+        dep_apply(&scratch->st, seq[k], L);
+    }
+}
+
+/* Items and buffers of the beam trainer, grown to the longest sentence. */
+typedef struct beam_ws {
+    uint32_t B;
+    size_t cap; /* classes of history per item */
+    dep_bitem *cur, *nxt;
+    dep_bitem scratch, gold_st, viol;
+    dep_bcand *cand;
+    uint16_t *gold; /* the gold sequence */
+} beam_ws;
+
+static void beam_ws_fini(beam_ws *w)
+{
+    for (uint32_t i = 0; w->cur && i < w->B; i++) {
+        dep_bitem_free(&w->cur[i]);
+        dep_bitem_free(&w->nxt[i]);
+    }
+    xfree(w->cur);
+    xfree(w->nxt);
+    dep_bitem_free(&w->scratch);
+    dep_bitem_free(&w->gold_st);
+    dep_bitem_free(&w->viol);
+    xfree(w->cand);
+    xfree(w->gold);
+    memset(w, 0, sizeof *w);
+}
+
+static void beam_ws_fit(beam_ws *w, uint32_t B, size_t n, uint32_t nc)
+{
+    if (w->cur && w->cap >= 2 * n + 4) {
+        return;
+    }
+    beam_ws_fini(w);
+    w->B = B;
+    w->cap = 2 * (2 * n + 4);
+    w->cur = xcalloc(B, sizeof *w->cur);
+    w->nxt = xcalloc(B, sizeof *w->nxt);
+    for (uint32_t i = 0; i < B; i++) {
+        dep_bitem_alloc(&w->cur[i], w->cap);
+        dep_bitem_alloc(&w->nxt[i], w->cap);
+    }
+    dep_bitem_alloc(&w->scratch, w->cap);
+    dep_bitem_alloc(&w->gold_st, w->cap);
+    dep_bitem_alloc(&w->viol, w->cap);
+    w->cand = xmalloc((size_t)B * (nc + 1) * sizeof *w->cand);
+    w->gold = xmalloc(w->cap * sizeof *w->gold);
+}
+
+static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
+{
+    const uint32_t n = t->sents[si].n, L = t->n_labels, R = t->root_label;
+    const uint32_t nc = 2 + 2 * L, B = T->o->beam;
+    oracle o = sent_setup(T, t, si);
+    beam_ws_fit(w, B, n, nc);
+    /* the gold sequence */
+    uint32_t G = 0;
+    dep_state *g = &w->scratch.st;
+    dep_state_copy(g, &T->sc.st);
+    while (dep_legal(g)) {
+        uint32_t c = static_oracle(g, &o, L);
+        uint32_t ty = dep_cls_type(c, L);
+        if (ty == DEP_SHIFT || ty == DEP_RIGHT) {
+            o.in_stack[g->b] = 1;
+        } else {
+            o.in_stack[g->stack[g->sp - 1]] = 0;
+        }
+        w->gold[G++] = (uint16_t)c;
+        dep_apply(g, c, L);
+    }
+    dep_state_copy(&w->cur[0].st, &T->sc.st);
+    w->cur[0].score = 0;
+    w->cur[0].nh = 0;
+    w->cur[0].gold = true;
+    dep_state_copy(&w->gold_st.st, &T->sc.st);
+    int64_t gscore = 0, worst = 0;
+    uint32_t worst_len = 0; /* gold prefix length at the worst violation */
+    bool violated = false;
+    uint32_t nb = 1;
+    uint64_t f[DEP_MAX_FEATS];
+    for (uint32_t step = 0;; step++) {
+        size_t k = 0;
+        bool any = false;
+        for (uint32_t i = 0; i < nb; i++) {
+            const dep_bitem *it = &w->cur[i];
+            uint32_t mask = dep_legal(&it->st);
+            if (!mask) {
+                w->cand[k++] = (dep_bcand){it->score, (int32_t)i, -1,
+                                           it->gold && step >= G};
+                continue;
+            }
+            any = true;
+            size_t nf = dep_feats(&it->st, T->sc.wh, f);
+            memset(T->scores, 0, nc * sizeof *T->scores);
+            ap_trainer_score_add(T->ap, f, nf, T->scores);
+            for (uint32_t c = 0; c < nc; c++) {
+                if (dep_cls_legal(&it->st, mask, c, L, R)) {
+                    w->cand[k++] = (dep_bcand){
+                        it->score + T->scores[c], (int32_t)i, (int32_t)c,
+                        it->gold && step < G && w->gold[step] == c};
+                }
+            }
+        }
+        if (!any) {
+            break;
+        }
+        qsort(w->cand, k, sizeof *w->cand, dep_bcand_cmp);
+        /* the gold prefix's score, one step further */
+        if (step < G) {
+            size_t nf = dep_feats(&w->gold_st.st, T->sc.wh, f);
+            memset(T->scores, 0, nc * sizeof *T->scores);
+            ap_trainer_score_add(T->ap, f, nf, T->scores);
+            gscore += T->scores[w->gold[step]];
+            dep_apply(&w->gold_st.st, w->gold[step], L);
+        }
+        const dep_bcand *top = &w->cand[0];
+        T->n_all++;
+        T->n_ok += top->gold;
+        if (!top->gold && (!violated || top->score - gscore > worst)) {
+            const dep_bitem *par = &w->cur[top->parent];
+            memcpy(w->viol.hist, par->hist, par->nh * sizeof *par->hist);
+            w->viol.nh = par->nh;
+            if (top->cls >= 0) {
+                w->viol.hist[w->viol.nh++] = (uint16_t)top->cls;
+            }
+            worst = top->score - gscore;
+            worst_len = step + 1 < G ? step + 1 : G;
+            violated = true;
+        }
+        uint32_t nn = k < B ? (uint32_t)k : B;
+        for (uint32_t j = 0; j < nn; j++) {
+            const dep_bitem *par = &w->cur[w->cand[j].parent];
+            dep_bitem *it = &w->nxt[j];
+            dep_state_copy(&it->st, &par->st);
+            memcpy(it->hist, par->hist, par->nh * sizeof *par->hist);
+            it->nh = par->nh;
+            it->score = w->cand[j].score;
+            it->gold = w->cand[j].gold;
+            if (w->cand[j].cls >= 0) {
+                dep_apply(&it->st, (uint32_t)w->cand[j].cls, L);
+                it->hist[it->nh++] = (uint16_t)w->cand[j].cls;
+            }
+        }
+        dep_bitem *tmp = w->cur;
+        w->cur = w->nxt;
+        w->nxt = tmp;
+        nb = nn;
+    }
+    if (violated && worst >= 0) {
+        replay_update(T, &w->scratch, w->gold, worst_len, +1, L);
+        replay_update(T, &w->scratch, w->viol.hist, w->viol.nh, -1, L);
+    }
+    ap_train_tick(T->ap);
+}
+
 static ds_rc write_model(const trainer *T, void **out, size_t *out_len,
                          ds_err *e)
 {
     model_writer *w = model_writer_new(MODEL_KIND_PARSE);
-    dep_opts_sec o = {
-        DEP_SECTION_VERSION, DEP_FEATSET, T->tr.n_labels,  T->tr.root_label,
-        T->o->pos_mode,      T->dict.cap, T->dict.clu_cap, 0};
+    dep_opts_sec o = {DEP_SECTION_VERSION, DEP_FEATSET,
+                      T->tr.n_labels,      T->tr.root_label,
+                      T->o->pos_mode,      T->dict.cap,
+                      T->dict.clu_cap,     T->o->beam > 1 ? T->o->beam : 1};
     ds_rc rc = model_writer_add(w, "dep.opts", &o, sizeof o, e);
     if (rc == DS_OK && T->dict.cap) {
         rc = model_writer_add(w, "dep.dict", T->dict.tab,
@@ -568,6 +771,8 @@ ds_rc dep_train_mem(str train, str dev, const dep_train_opts *o,
     void *best = NULL;
     size_t best_len = 0;
     uint32_t *order = NULL;
+    beam_ws ws;
+    memset(&ws, 0, sizeof ws);
     str *names = NULL;
     ds_rc rc;
     if ((rc = tset_read(&T.tr, train, e)) != DS_OK) {
@@ -642,7 +847,11 @@ ds_rc dep_train_mem(str train, str dev, const dep_train_opts *o,
         T.n_ok = T.n_all = 0;
         bool explore = o->explore_from && it >= o->explore_from;
         for (size_t i = 0; i < T.tr.n_sents; i++) {
-            train_sent(&T, &T.tr, order[i], explore);
+            if (o->beam > 1) {
+                train_sent_beam(&T, &ws, &T.tr, order[i]);
+            } else {
+                train_sent(&T, &T.tr, order[i], explore);
+            }
         }
         ap_trainer_end_epoch(T.ap);
         void *bytes = NULL;
@@ -689,6 +898,7 @@ out:
     xfree(T.in_stack);
     xfree(T.gh);
     xfree(T.gl);
+    beam_ws_fini(&ws);
     ap_trainer_free(T.ap);
     dep_scratch_fini(&T.sc);
     tset_fini(&T.tr);

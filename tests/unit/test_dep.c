@@ -278,7 +278,8 @@ static void t_tree_valid(void)
 
 /* ---- training ---- */
 
-static void *train_tiny(size_t *out_len, dep_train_result *res)
+static void *train_tiny_beam(size_t *out_len, dep_train_result *res,
+                             uint32_t beam)
 {
     char *train = gen_conllu(1, 300, 25);
     char *dev = gen_conllu(2, 50, 25);
@@ -287,7 +288,8 @@ static void *train_tiny(size_t *out_len, dep_train_result *res)
                         .explore_from = 2,
                         .explore_p = 0.9,
                         .min_count = 1,
-                        .prune_below = 0.0};
+                        .prune_below = 0.0,
+                        .beam = beam};
     void *model = NULL;
     ds_err e;
     ds_rc rc =
@@ -298,6 +300,11 @@ static void *train_tiny(size_t *out_len, dep_train_result *res)
     xfree(train);
     xfree(dev);
     return model;
+}
+
+static void *train_tiny(size_t *out_len, dep_train_result *res)
+{
+    return train_tiny_beam(out_len, res, 1);
 }
 
 static void *g_model;
@@ -322,16 +329,12 @@ static void t_training_deterministic(void)
     g_model_len = n1;
 }
 
-static void t_trees_always_valid(void)
+static void check_trees(const void *bytes, size_t len)
 {
-    CHECK(g_model != NULL);
-    if (!g_model) {
-        return;
-    }
     model_file *mf = NULL;
     dep_model *m = NULL;
     ds_err e;
-    CHECK(model_open_mem(g_model, g_model_len, "tiny", &mf, &e) == DS_OK);
+    CHECK(model_open_mem(bytes, len, "tiny", &mf, &e) == DS_OK);
     CHECK(mf && dep_model_from(mf, &m, &e) == DS_OK);
     if (!m) {
         model_close(mf);
@@ -366,6 +369,34 @@ static void t_trees_always_valid(void)
     dep_parser_free(p);
     dep_model_free(m);
     model_close(mf);
+}
+
+static void t_trees_always_valid(void)
+{
+    CHECK(g_model != NULL);
+    if (g_model) {
+        check_trees(g_model, g_model_len);
+    }
+}
+
+/* A beam trained globally: deterministic, it learns, and its parses are
+ * trees whatever the input. */
+static void t_beam(void)
+{
+    size_t n1 = 0, n2 = 0;
+    dep_train_result r1, r2;
+    void *m1 = train_tiny_beam(&n1, &r1, 4);
+    void *m2 = train_tiny_beam(&n2, &r2, 4);
+    CHECK(m1 && m2 && n1 == n2 && memcmp(m1, m2, n1) == 0);
+    printf("# tiny beam-4 model: dev UAS %.2f LA %.2f\n", r1.dev.uas,
+           r1.dev.la);
+    CHECK(r1.dev.uas > 40.0);
+    CHECK(r1.dev.la > 90.0);
+    if (m1) {
+        check_trees(m1, n1);
+    }
+    xfree(m1);
+    xfree(m2);
 }
 
 /* Truncated and altered model files are rejected, never read out of
@@ -469,6 +500,7 @@ int main(void)
     RUN(t_tree_valid);
     RUN(t_training_deterministic);
     RUN(t_trees_always_valid);
+    RUN(t_beam);
     RUN(t_corrupt_model);
     t_dev_accuracy();
     xfree(g_model);
