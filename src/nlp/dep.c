@@ -858,6 +858,36 @@ void dep_state_copy(dep_state *d, const dep_state *s)
     memcpy(d->rs, s->rs, m * sizeof *d->rs);
 }
 
+void dep_beam_fini(dep_beam *b)
+{
+    for (uint32_t i = 0; b->cur && i < b->B; i++) {
+        dep_bitem_free(&b->cur[i]);
+        dep_bitem_free(&b->nxt[i]);
+    }
+    xfree(b->cur);
+    xfree(b->nxt);
+    xfree(b->cand);
+    memset(b, 0, sizeof *b);
+}
+
+bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n, uint32_t n_classes)
+{
+    if (b->cur && b->B == B && b->cap >= 2 * n + 4) {
+        return false;
+    }
+    dep_beam_fini(b);
+    b->B = B;
+    b->cap = 2 * (2 * n + 4);
+    b->cur = xcalloc(B, sizeof *b->cur);
+    b->nxt = xcalloc(B, sizeof *b->nxt);
+    for (uint32_t i = 0; i < B; i++) {
+        dep_bitem_alloc(&b->cur[i], b->cap);
+        dep_bitem_alloc(&b->nxt[i], b->cap);
+    }
+    b->cand = xmalloc((size_t)B * (n_classes + 1) * sizeof *b->cand);
+    return true;
+}
+
 int dep_bcand_cmp(const void *a, const void *b)
 {
     const dep_bcand *x = a, *y = b;
@@ -910,10 +940,7 @@ static inline void add_vec(int32_t *a, const int32_t *b, uint32_t n)
 struct dep_parser {
     const dep_model *m;
     dep_scratch sc;
-    /* beam decoding (m->beam > 1): two generations of items, candidates */
-    dep_bitem *cur, *nxt;
-    size_t item_cap; /* classes of history the items have room for */
-    dep_bcand *cand;
+    dep_beam beam;    /* beam decoding (m->beam > 1) */
     uint32_t ncp;     /* n_classes rounded up to a multiple of 4 */
     int32_t *scores;  /* ncp */
     ap_vcache *roles; /* (role, word) -> summed role-feature scores */
@@ -936,13 +963,7 @@ void dep_parser_free(dep_parser *p)
         return;
     }
     dep_scratch_fini(&p->sc);
-    for (uint32_t i = 0; p->cur && i < p->m->beam; i++) {
-        dep_bitem_free(&p->cur[i]);
-        dep_bitem_free(&p->nxt[i]);
-    }
-    xfree(p->cur);
-    xfree(p->nxt);
-    xfree(p->cand);
+    dep_beam_fini(&p->beam);
     ap_vcache_free(p->roles);
     xfree(p->scores);
     xfree(p);
@@ -1004,65 +1025,50 @@ static dep_state *parse_beam(dep_parser *p, size_t n)
     const dep_model *m = p->m;
     const uint32_t B = m->beam, L = m->n_labels, R = m->root_label;
     const uint32_t nc = m->n_classes;
-    if (!p->cur || p->item_cap < 2 * n + 4) {
-        for (uint32_t i = 0; p->cur && i < B; i++) {
-            dep_bitem_free(&p->cur[i]);
-            dep_bitem_free(&p->nxt[i]);
-        }
-        xfree(p->cur);
-        xfree(p->nxt);
-        p->item_cap = 2 * (2 * n + 4);
-        p->cur = xcalloc(B, sizeof *p->cur);
-        p->nxt = xcalloc(B, sizeof *p->nxt);
-        for (uint32_t i = 0; i < B; i++) {
-            dep_bitem_alloc(&p->cur[i], p->item_cap);
-            dep_bitem_alloc(&p->nxt[i], p->item_cap);
-        }
-        if (!p->cand) {
-            p->cand = xmalloc((size_t)B * (nc + 1) * sizeof *p->cand);
-        }
-    }
-    dep_state_copy(&p->cur[0].st, &p->sc.st);
-    p->cur[0].score = 0;
+    dep_beam *bm = &p->beam;
+    (void)dep_beam_fit(bm, B, n, nc);
+    dep_state_copy(&bm->cur[0].st, &p->sc.st);
+    bm->cur[0].score = 0;
     uint32_t nb = 1;
     for (;;) {
         size_t k = 0;
         bool any = false;
         for (uint32_t i = 0; i < nb; i++) {
-            dep_state *st = &p->cur[i].st;
+            dep_state *st = &bm->cur[i].st;
             uint32_t mask = dep_legal(st);
             if (!mask) {
-                p->cand[k++] = (dep_bcand){p->cur[i].score, (int32_t)i, -1, 0};
+                bm->cand[k++] =
+                    (dep_bcand){bm->cur[i].score, (int32_t)i, -1, 0};
                 continue;
             }
             any = true;
             score_state(p, st, p->scores);
             for (uint32_t c = 0; c < nc; c++) {
                 if (dep_cls_legal(st, mask, c, L, R)) {
-                    p->cand[k++] = (dep_bcand){p->cur[i].score + p->scores[c],
-                                               (int32_t)i, (int32_t)c, 0};
+                    bm->cand[k++] = (dep_bcand){bm->cur[i].score + p->scores[c],
+                                                (int32_t)i, (int32_t)c, 0};
                 }
             }
         }
         if (!any) {
             break;
         }
-        qsort(p->cand, k, sizeof *p->cand, dep_bcand_cmp);
+        qsort(bm->cand, k, sizeof *bm->cand, dep_bcand_cmp);
         uint32_t nn = k < B ? (uint32_t)k : B;
         for (uint32_t j = 0; j < nn; j++) {
-            dep_bitem *it = &p->nxt[j];
-            dep_state_copy(&it->st, &p->cur[p->cand[j].parent].st);
-            it->score = p->cand[j].score;
-            if (p->cand[j].cls >= 0) {
-                dep_apply(&it->st, (uint32_t)p->cand[j].cls, L);
+            dep_bitem *it = &bm->nxt[j];
+            dep_state_copy(&it->st, &bm->cur[bm->cand[j].parent].st);
+            it->score = bm->cand[j].score;
+            if (bm->cand[j].cls >= 0) {
+                dep_apply(&it->st, (uint32_t)bm->cand[j].cls, L);
             }
         }
-        dep_bitem *tmp = p->cur;
-        p->cur = p->nxt;
-        p->nxt = tmp;
+        dep_bitem *tmp = bm->cur;
+        bm->cur = bm->nxt;
+        bm->nxt = tmp;
         nb = nn;
     }
-    return &p->cur[0].st; /* the items are in candidate order */
+    return &bm->cur[0].st; /* the items are in candidate order */
 }
 
 void dep_parse(dep_parser *p, const str *forms, const str *upos,

@@ -212,6 +212,19 @@ typedef struct dep_bcand {
     bool gold;
 } dep_bcand;
 
+/* Two generations of B items and the candidates between them, grown to
+ * the longest sentence (the parser's and the trainer's). */
+typedef struct dep_beam {
+    uint32_t B;
+    size_t cap; /* classes of history per item (>= 2n + 4) */
+    dep_bitem *cur, *nxt;
+    dep_bcand *cand; /* B * (n_classes + 1) */
+} dep_beam;
+
+/* Makes room for an n-word sentence; returns true when it (re)allocated. */
+bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n, uint32_t n_classes);
+void dep_beam_fini(dep_beam *b);
+
 /* Room for states of up to cap - 2 words and cap classes of history. */
 void dep_bitem_alloc(dep_bitem *it, size_t cap);
 void dep_bitem_free(dep_bitem *it);

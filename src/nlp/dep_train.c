@@ -536,51 +536,37 @@ static void replay_update(trainer *T, dep_bitem *scratch, const uint16_t *seq,
     }
 }
 
-/* Items and buffers of the beam trainer, grown to the longest sentence. */
+/* The beam trainer's items: the beam, and a scratch item, the gold
+ * prefix's state and the best prefix at the worst violation. */
 typedef struct beam_ws {
-    uint32_t B;
-    size_t cap; /* classes of history per item */
-    dep_bitem *cur, *nxt;
+    dep_beam bm;
     dep_bitem scratch, gold_st, viol;
-    dep_bcand *cand;
     uint16_t *gold; /* the gold sequence */
 } beam_ws;
 
 static void beam_ws_fini(beam_ws *w)
 {
-    for (uint32_t i = 0; w->cur && i < w->B; i++) {
-        dep_bitem_free(&w->cur[i]);
-        dep_bitem_free(&w->nxt[i]);
-    }
-    xfree(w->cur);
-    xfree(w->nxt);
+    dep_beam_fini(&w->bm);
     dep_bitem_free(&w->scratch);
     dep_bitem_free(&w->gold_st);
     dep_bitem_free(&w->viol);
-    xfree(w->cand);
     xfree(w->gold);
     memset(w, 0, sizeof *w);
 }
 
 static void beam_ws_fit(beam_ws *w, uint32_t B, size_t n, uint32_t nc)
 {
-    if (w->cur && w->cap >= 2 * n + 4) {
+    if (!dep_beam_fit(&w->bm, B, n, nc)) {
         return;
     }
-    beam_ws_fini(w);
-    w->B = B;
-    w->cap = 2 * (2 * n + 4);
-    w->cur = xcalloc(B, sizeof *w->cur);
-    w->nxt = xcalloc(B, sizeof *w->nxt);
-    for (uint32_t i = 0; i < B; i++) {
-        dep_bitem_alloc(&w->cur[i], w->cap);
-        dep_bitem_alloc(&w->nxt[i], w->cap);
-    }
-    dep_bitem_alloc(&w->scratch, w->cap);
-    dep_bitem_alloc(&w->gold_st, w->cap);
-    dep_bitem_alloc(&w->viol, w->cap);
-    w->cand = xmalloc((size_t)B * (nc + 1) * sizeof *w->cand);
-    w->gold = xmalloc(w->cap * sizeof *w->gold);
+    dep_bitem_free(&w->scratch);
+    dep_bitem_free(&w->gold_st);
+    dep_bitem_free(&w->viol);
+    xfree(w->gold);
+    dep_bitem_alloc(&w->scratch, w->bm.cap);
+    dep_bitem_alloc(&w->gold_st, w->bm.cap);
+    dep_bitem_alloc(&w->viol, w->bm.cap);
+    w->gold = xmalloc(w->bm.cap * sizeof *w->gold);
 }
 
 static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
@@ -604,10 +590,10 @@ static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
         w->gold[G++] = (uint16_t)c;
         dep_apply(g, c, L);
     }
-    dep_state_copy(&w->cur[0].st, &T->sc.st);
-    w->cur[0].score = 0;
-    w->cur[0].nh = 0;
-    w->cur[0].gold = true;
+    dep_state_copy(&w->bm.cur[0].st, &T->sc.st);
+    w->bm.cur[0].score = 0;
+    w->bm.cur[0].nh = 0;
+    w->bm.cur[0].gold = true;
     dep_state_copy(&w->gold_st.st, &T->sc.st);
     int64_t gscore = 0, worst = 0;
     uint32_t worst_len = 0; /* gold prefix length at the worst violation */
@@ -618,11 +604,11 @@ static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
         size_t k = 0;
         bool any = false;
         for (uint32_t i = 0; i < nb; i++) {
-            const dep_bitem *it = &w->cur[i];
+            const dep_bitem *it = &w->bm.cur[i];
             uint32_t mask = dep_legal(&it->st);
             if (!mask) {
-                w->cand[k++] = (dep_bcand){it->score, (int32_t)i, -1,
-                                           it->gold && step >= G};
+                w->bm.cand[k++] = (dep_bcand){it->score, (int32_t)i, -1,
+                                              it->gold && step >= G};
                 continue;
             }
             any = true;
@@ -631,7 +617,7 @@ static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
             ap_trainer_score_add(T->ap, f, nf, T->scores);
             for (uint32_t c = 0; c < nc; c++) {
                 if (dep_cls_legal(&it->st, mask, c, L, R)) {
-                    w->cand[k++] = (dep_bcand){
+                    w->bm.cand[k++] = (dep_bcand){
                         it->score + T->scores[c], (int32_t)i, (int32_t)c,
                         it->gold && step < G && w->gold[step] == c};
                 }
@@ -640,7 +626,7 @@ static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
         if (!any) {
             break;
         }
-        qsort(w->cand, k, sizeof *w->cand, dep_bcand_cmp);
+        qsort(w->bm.cand, k, sizeof *w->bm.cand, dep_bcand_cmp);
         /* the gold prefix's score, one step further */
         if (step < G) {
             size_t nf = dep_feats(&w->gold_st.st, T->sc.wh, f);
@@ -649,11 +635,11 @@ static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
             gscore += T->scores[w->gold[step]];
             dep_apply(&w->gold_st.st, w->gold[step], L);
         }
-        const dep_bcand *top = &w->cand[0];
+        const dep_bcand *top = &w->bm.cand[0];
         T->n_all++;
         T->n_ok += top->gold;
         if (!top->gold && (!violated || top->score - gscore > worst)) {
-            const dep_bitem *par = &w->cur[top->parent];
+            const dep_bitem *par = &w->bm.cur[top->parent];
             memcpy(w->viol.hist, par->hist, par->nh * sizeof *par->hist);
             w->viol.nh = par->nh;
             if (top->cls >= 0) {
@@ -665,21 +651,21 @@ static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
         }
         uint32_t nn = k < B ? (uint32_t)k : B;
         for (uint32_t j = 0; j < nn; j++) {
-            const dep_bitem *par = &w->cur[w->cand[j].parent];
-            dep_bitem *it = &w->nxt[j];
+            const dep_bitem *par = &w->bm.cur[w->bm.cand[j].parent];
+            dep_bitem *it = &w->bm.nxt[j];
             dep_state_copy(&it->st, &par->st);
             memcpy(it->hist, par->hist, par->nh * sizeof *par->hist);
             it->nh = par->nh;
-            it->score = w->cand[j].score;
-            it->gold = w->cand[j].gold;
-            if (w->cand[j].cls >= 0) {
-                dep_apply(&it->st, (uint32_t)w->cand[j].cls, L);
-                it->hist[it->nh++] = (uint16_t)w->cand[j].cls;
+            it->score = w->bm.cand[j].score;
+            it->gold = w->bm.cand[j].gold;
+            if (w->bm.cand[j].cls >= 0) {
+                dep_apply(&it->st, (uint32_t)w->bm.cand[j].cls, L);
+                it->hist[it->nh++] = (uint16_t)w->bm.cand[j].cls;
             }
         }
-        dep_bitem *tmp = w->cur;
-        w->cur = w->nxt;
-        w->nxt = tmp;
+        dep_bitem *tmp = w->bm.cur;
+        w->bm.cur = w->bm.nxt;
+        w->bm.nxt = tmp;
         nb = nn;
     }
     if (violated && worst >= 0) {
