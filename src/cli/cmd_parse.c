@@ -30,7 +30,6 @@
 #include "nlp/conllu.h"
 #include "nlp/dep.h"
 
-#define DEP_MAX_BEAM_CLI 64 /* DEP_MAX_BEAM in nlp/dep_int.h */
 #include "nlp/model.h"
 #include "nlp/ner.h"
 #include "nlp/pos.h"
@@ -364,8 +363,9 @@ int cmd_train_parse(int argc, char **argv)
     if (v.u[P_ITER] < 1 || v.u[P_ITER] > 1000) {
         return cli_usage_error("train", "parse: --iterations must be 1..1000");
     }
-    if (v.u[P_BEAM] < 1 || v.u[P_BEAM] > DEP_MAX_BEAM_CLI) {
-        return cli_usage_error("train", "parse: --beam must be 1..64");
+    if (v.u[P_BEAM] < 1 || v.u[P_BEAM] > DEP_MAX_BEAM) {
+        return cli_usage_error("train", "parse: --beam must be 1..%d",
+                               DEP_MAX_BEAM);
     }
     if (v.u[P_MIN_COUNT] > UINT32_MAX || v.u[P_EXPLORE_FROM] > 1000 ||
         v.u[P_POS_MODE] > 2 || v.r[P_EXPLORE_P] > 1.0) {

@@ -888,6 +888,59 @@ bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n, uint32_t n_classes)
     return true;
 }
 
+size_t dep_beam_expand(dep_beam *b, uint32_t nb, uint32_t step, dep_score_fn fn,
+                       void *ctx, int32_t *scores, uint32_t n_labels,
+                       uint32_t root_label, const uint16_t *gold, uint32_t G)
+{
+    const uint32_t nc = 2 + 2 * n_labels;
+    size_t k = 0;
+    bool any = false;
+    for (uint32_t i = 0; i < nb; i++) {
+        const dep_bitem *it = &b->cur[i];
+        uint32_t mask = dep_legal(&it->st);
+        if (!mask) {
+            b->cand[k++] = (dep_bcand){it->score, (int32_t)i, -1,
+                                       gold && it->gold && step >= G};
+            continue;
+        }
+        any = true;
+        fn(ctx, &it->st, scores);
+        for (uint32_t c = 0; c < nc; c++) {
+            if (dep_cls_legal(&it->st, mask, c, n_labels, root_label)) {
+                b->cand[k++] = (dep_bcand){
+                    it->score + scores[c], (int32_t)i, (int32_t)c,
+                    gold && it->gold && step < G && gold[step] == c};
+            }
+        }
+    }
+    if (!any) {
+        return 0;
+    }
+    qsort(b->cand, k, sizeof *b->cand, dep_bcand_cmp);
+    return k;
+}
+
+void dep_beam_advance(dep_beam *b, uint32_t nn, uint32_t n_labels)
+{
+    for (uint32_t j = 0; j < nn; j++) {
+        const dep_bcand *c = &b->cand[j];
+        const dep_bitem *par = &b->cur[c->parent];
+        dep_bitem *it = &b->nxt[j];
+        dep_state_copy(&it->st, &par->st);
+        memcpy(it->hist, par->hist, par->nh * sizeof *par->hist);
+        it->nh = par->nh;
+        it->score = c->score;
+        it->gold = c->gold;
+        if (c->cls >= 0) {
+            dep_apply(&it->st, (uint32_t)c->cls, n_labels);
+            it->hist[it->nh++] = (uint16_t)c->cls;
+        }
+    }
+    dep_bitem *tmp = b->cur;
+    b->cur = b->nxt;
+    b->nxt = tmp;
+}
+
 int dep_bcand_cmp(const void *a, const void *b)
 {
     const dep_bcand *x = a, *y = b;
@@ -1029,44 +1082,16 @@ static dep_state *parse_beam(dep_parser *p, size_t n)
     (void)dep_beam_fit(bm, B, n, nc);
     dep_state_copy(&bm->cur[0].st, &p->sc.st);
     bm->cur[0].score = 0;
+    bm->cur[0].nh = 0;
     uint32_t nb = 1;
-    for (;;) {
-        size_t k = 0;
-        bool any = false;
-        for (uint32_t i = 0; i < nb; i++) {
-            dep_state *st = &bm->cur[i].st;
-            uint32_t mask = dep_legal(st);
-            if (!mask) {
-                bm->cand[k++] =
-                    (dep_bcand){bm->cur[i].score, (int32_t)i, -1, 0};
-                continue;
-            }
-            any = true;
-            score_state(p, st, p->scores);
-            for (uint32_t c = 0; c < nc; c++) {
-                if (dep_cls_legal(st, mask, c, L, R)) {
-                    bm->cand[k++] = (dep_bcand){bm->cur[i].score + p->scores[c],
-                                                (int32_t)i, (int32_t)c, 0};
-                }
-            }
-        }
-        if (!any) {
+    for (uint32_t step = 0;; step++) {
+        size_t k = dep_beam_expand(bm, nb, step, score_state, p, p->scores, L,
+                                   R, NULL, 0);
+        if (!k) {
             break;
         }
-        qsort(bm->cand, k, sizeof *bm->cand, dep_bcand_cmp);
-        uint32_t nn = k < B ? (uint32_t)k : B;
-        for (uint32_t j = 0; j < nn; j++) {
-            dep_bitem *it = &bm->nxt[j];
-            dep_state_copy(&it->st, &bm->cur[bm->cand[j].parent].st);
-            it->score = bm->cand[j].score;
-            if (bm->cand[j].cls >= 0) {
-                dep_apply(&it->st, (uint32_t)bm->cand[j].cls, L);
-            }
-        }
-        dep_bitem *tmp = bm->cur;
-        bm->cur = bm->nxt;
-        bm->nxt = tmp;
-        nb = nn;
+        nb = k < B ? (uint32_t)k : B;
+        dep_beam_advance(bm, nb, L);
     }
     return &bm->cur[0].st; /* the items are in candidate order */
 }

@@ -110,6 +110,8 @@ DS_MUST_USE ds_rc dep_eval_conllu(dep_parser *p, const pos_model *pm,
 
 /* ---- Training (dossier train parse, tests; in dep_train.c) ---- */
 
+#define DEP_MAX_BEAM 64 /* the widest beam a model may ask for */
+
 typedef struct dep_train_opts {
     uint32_t iterations;   /* passes over the training data */
     uint64_t seed;         /* shuffling and exploration (ap_rng) */

@@ -28,8 +28,6 @@ typedef struct dep_opts_sec {
     uint32_t beam;       /* decoding beam (0 or 1: greedy) */
 } dep_opts_sec;
 
-#define DEP_MAX_BEAM 64
-
 /* "dep.dict": the ambiguity classes of the training words. Open
  * addressing on the lower-case form's hash (home slot: multiply-shift of
  * the high 32 bits, linear probing), key 0 = empty slot; val is the set
@@ -213,7 +211,8 @@ typedef struct dep_bcand {
 } dep_bcand;
 
 /* Two generations of B items and the candidates between them, grown to
- * the longest sentence (the parser's and the trainer's). */
+ * the longest sentence (the parser's and the trainer's). One step of a
+ * beam search is dep_beam_expand, then dep_beam_advance. */
 typedef struct dep_beam {
     uint32_t B;
     size_t cap; /* classes of history per item (>= 2n + 4) */
@@ -224,6 +223,19 @@ typedef struct dep_beam {
 /* Makes room for an n-word sentence; returns true when it (re)allocated. */
 bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n, uint32_t n_classes);
 void dep_beam_fini(dep_beam *b);
+
+/* The candidates of the nb items in b->cur, best first, in b->cand: every
+ * legal class of every item, scored by fn (into scores, n_classes long),
+ * and each finished item as it is. A candidate is gold when its item is
+ * and its class extends the gold sequence gold[0..G) at this step (gold
+ * may be NULL: decoding). Returns the number of candidates, or 0 when
+ * every item has finished (b->cur is then untouched). */
+size_t dep_beam_expand(dep_beam *b, uint32_t nb, uint32_t step, dep_score_fn fn,
+                       void *ctx, int32_t *scores, uint32_t n_labels,
+                       uint32_t root_label, const uint16_t *gold, uint32_t G);
+/* The next generation from the first nn candidates (state, score, gold
+ * flag, history), which then becomes b->cur. */
+void dep_beam_advance(dep_beam *b, uint32_t nn, uint32_t n_labels);
 
 /* Room for states of up to cap - 2 words and cap classes of history. */
 void dep_bitem_alloc(dep_bitem *it, size_t cap);

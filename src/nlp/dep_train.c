@@ -365,6 +365,19 @@ static void build_dict(trainer *T)
     T->dict = (dep_dict){tab, cap, NULL, 0};
 }
 
+/* Keeps in_stack (the oracle's view of the stack) up to date for class c
+ * about to be applied to s. */
+static void mark_stack(uint8_t *in_stack, const dep_state *s, uint32_t c,
+                       uint32_t L)
+{
+    uint32_t ty = dep_cls_type(c, L);
+    if (ty == DEP_SHIFT || ty == DEP_RIGHT) {
+        in_stack[s->b] = 1;
+    } else {
+        in_stack[s->stack[s->sp - 1]] = 0;
+    }
+}
+
 static oracle sent_setup(trainer *T, const tset *t, uint32_t si)
 {
     const tsent *ts = &t->sents[si];
@@ -483,12 +496,7 @@ static void train_sent(trainer *T, const tset *t, uint32_t si, bool explore)
                        T->o->explore_p) {
             next = (uint32_t)pred;
         }
-        uint32_t ty = dep_cls_type(next, L);
-        if (ty == DEP_SHIFT || ty == DEP_RIGHT) {
-            T->in_stack[b] = 1;
-        } else {
-            T->in_stack[s0] = 0;
-        }
+        mark_stack(T->in_stack, s, next, L);
         dep_apply(s, next, L);
     }
 }
@@ -536,6 +544,17 @@ static void replay_update(trainer *T, dep_bitem *scratch, const uint16_t *seq,
     }
 }
 
+/* The trainer's current (not averaged) scores of every class in state s
+ * (a dep_score_fn). */
+static void score_trainer(void *ctx, const dep_state *s, int32_t *scores)
+{
+    trainer *T = ctx;
+    uint64_t f[DEP_MAX_FEATS];
+    size_t nf = dep_feats(s, T->sc.wh, f);
+    memset(scores, 0, ap_trainer_n_classes(T->ap) * sizeof *scores);
+    ap_trainer_score_add(T->ap, f, nf, scores);
+}
+
 /* The beam trainer's items: the beam, and a scratch item, the gold
  * prefix's state and the best prefix at the worst violation. */
 typedef struct beam_ws {
@@ -581,12 +600,7 @@ static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
     dep_state_copy(g, &T->sc.st);
     while (dep_legal(g)) {
         uint32_t c = static_oracle(g, &o, L);
-        uint32_t ty = dep_cls_type(c, L);
-        if (ty == DEP_SHIFT || ty == DEP_RIGHT) {
-            o.in_stack[g->b] = 1;
-        } else {
-            o.in_stack[g->stack[g->sp - 1]] = 0;
-        }
+        mark_stack(o.in_stack, g, c, L);
         w->gold[G++] = (uint16_t)c;
         dep_apply(g, c, L);
     }
@@ -599,74 +613,34 @@ static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
     uint32_t worst_len = 0; /* gold prefix length at the worst violation */
     bool violated = false;
     uint32_t nb = 1;
-    uint64_t f[DEP_MAX_FEATS];
     for (uint32_t step = 0;; step++) {
-        size_t k = 0;
-        bool any = false;
-        for (uint32_t i = 0; i < nb; i++) {
-            const dep_bitem *it = &w->bm.cur[i];
-            uint32_t mask = dep_legal(&it->st);
-            if (!mask) {
-                w->bm.cand[k++] = (dep_bcand){it->score, (int32_t)i, -1,
-                                              it->gold && step >= G};
-                continue;
-            }
-            any = true;
-            size_t nf = dep_feats(&it->st, T->sc.wh, f);
-            memset(T->scores, 0, nc * sizeof *T->scores);
-            ap_trainer_score_add(T->ap, f, nf, T->scores);
-            for (uint32_t c = 0; c < nc; c++) {
-                if (dep_cls_legal(&it->st, mask, c, L, R)) {
-                    w->bm.cand[k++] = (dep_bcand){
-                        it->score + T->scores[c], (int32_t)i, (int32_t)c,
-                        it->gold && step < G && w->gold[step] == c};
-                }
-            }
-        }
-        if (!any) {
+        size_t k = dep_beam_expand(&w->bm, nb, step, score_trainer, T,
+                                   T->scores, L, R, w->gold, G);
+        if (!k) {
             break;
         }
-        qsort(w->bm.cand, k, sizeof *w->bm.cand, dep_bcand_cmp);
         /* the gold prefix's score, one step further */
         if (step < G) {
-            size_t nf = dep_feats(&w->gold_st.st, T->sc.wh, f);
-            memset(T->scores, 0, nc * sizeof *T->scores);
-            ap_trainer_score_add(T->ap, f, nf, T->scores);
+            score_trainer(T, &w->gold_st.st, T->scores);
             gscore += T->scores[w->gold[step]];
             dep_apply(&w->gold_st.st, w->gold[step], L);
         }
         const dep_bcand *top = &w->bm.cand[0];
         T->n_all++;
         T->n_ok += top->gold;
-        if (!top->gold && (!violated || top->score - gscore > worst)) {
-            const dep_bitem *par = &w->bm.cur[top->parent];
-            memcpy(w->viol.hist, par->hist, par->nh * sizeof *par->hist);
-            w->viol.nh = par->nh;
-            if (top->cls >= 0) {
-                w->viol.hist[w->viol.nh++] = (uint16_t)top->cls;
-            }
+        bool worse = !top->gold && (!violated || top->score - gscore > worst);
+        if (worse) {
             worst = top->score - gscore;
             worst_len = step + 1 < G ? step + 1 : G;
             violated = true;
         }
-        uint32_t nn = k < B ? (uint32_t)k : B;
-        for (uint32_t j = 0; j < nn; j++) {
-            const dep_bitem *par = &w->bm.cur[w->bm.cand[j].parent];
-            dep_bitem *it = &w->bm.nxt[j];
-            dep_state_copy(&it->st, &par->st);
-            memcpy(it->hist, par->hist, par->nh * sizeof *par->hist);
-            it->nh = par->nh;
-            it->score = w->bm.cand[j].score;
-            it->gold = w->bm.cand[j].gold;
-            if (w->bm.cand[j].cls >= 0) {
-                dep_apply(&it->st, (uint32_t)w->bm.cand[j].cls, L);
-                it->hist[it->nh++] = (uint16_t)w->bm.cand[j].cls;
-            }
+        nb = k < B ? (uint32_t)k : B;
+        dep_beam_advance(&w->bm, nb, L);
+        if (worse) { /* the top candidate is now the first item */
+            const dep_bitem *best = &w->bm.cur[0];
+            memcpy(w->viol.hist, best->hist, best->nh * sizeof *best->hist);
+            w->viol.nh = best->nh;
         }
-        dep_bitem *tmp = w->bm.cur;
-        w->bm.cur = w->bm.nxt;
-        w->bm.nxt = tmp;
-        nb = nn;
     }
     if (violated && worst >= 0) {
         replay_update(T, &w->scratch, w->gold, worst_len, +1, L);
