@@ -423,30 +423,31 @@ static size_t epoch1(ap_trainer *tr, const tdata *d, const uint32_t *order,
             uint32_t nk = o->restrict_train
                               ? pos_dict_cands(d->pw[s->first + i].dval, cd)
                               : 0;
-            uint32_t rival = gold;
+            /* The update goes against the prediction when it is wrong,
+             * else (with a margin) against the best other tag when that
+             * comes within the margin, else nowhere (rival = gold). */
+            uint32_t rival;
             if (nk || o->margin) {
                 int32_t acc[AP_MAX_CLASSES];
                 memset(acc, 0, d->n_tags * sizeof acc[0]);
                 ap_trainer_score_add(tr, f, nf, acc);
                 pred = nk ? cd[0] : 0;
-                uint32_t lim = nk ? nk : d->n_tags;
-                int32_t best_other = INT32_MIN;
+                uint32_t lim = nk ? nk : d->n_tags, other = gold;
                 for (uint32_t q = 0; q < lim; q++) {
                     uint32_t c = nk ? cd[q] : q;
                     if (acc[c] > acc[pred]) {
                         pred = c;
                     }
-                    if (c != gold && acc[c] > best_other) {
-                        best_other = acc[c];
-                        rival = c;
+                    if (c != gold && (other == gold || acc[c] > acc[other])) {
+                        other = c;
                     }
                 }
-                if (pred == gold && rival != gold &&
-                    (int64_t)acc[gold] - best_other >= (int64_t)o->margin) {
-                    rival = gold;
-                }
+                rival = gold;
                 if (pred != gold) {
                     rival = pred;
+                } else if (other != gold && (int64_t)acc[gold] - acc[other] <
+                                                (int64_t)o->margin) {
+                    rival = other;
                 }
             } else {
                 pred = ap_trainer_best(tr, f, nf);
