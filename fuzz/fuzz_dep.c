@@ -55,7 +55,8 @@ static void check_parse(const dep_model *m, const str *w, const str *u,
     dep_parser *p = dep_parser_new(m);
     uint32_t *heads = xmalloc((n + 1) * sizeof *heads);
     uint16_t *labs = xmalloc((n + 1) * sizeof *labs);
-    dep_parse(p, w, u, x, n, heads, labs);
+    dep_input in = {w, u, x, NULL, NULL};
+    dep_parse(p, &in, n, heads, labs);
     if (n && !dep_tree_valid(heads, n)) {
         abort();
     }

@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_annot.h"
 #include "json/json.h"
+#include "nlp/model.h"
+#include "pipe/pipe_nlp.h"
 #include "util/xalloc.h"
 
 static const char usage_text[] =
@@ -20,6 +23,14 @@ static const char usage_text[] =
     "  --sentences       show the document's sentences, one per line\n"
     "  --mentions        show the entity mentions found in it (evidence\n"
     "                    spans: byte offsets into the text)\n"
+    "  --conllu          instead, the document's grammar as CoNLL-U (tokens,\n"
+    "                    POS, dependency parse, entities; as JSON with\n"
+    "                    --json): what ingest's NLP stage computes, again\n"
+    "                    from the stored text with the same models\n"
+    "  --ner MODE        with --conllu: auto (by format, as ingest), news,\n"
+    "                    web or none\n"
+    "  --models DIR      with --conllu: where the models are (default\n"
+    "                    $DOSSIER_MODELS, else ./models)\n"
     "  --from DATE, --to DATE, --source NAME   filters for the list\n"
     "  --limit N         documents per page (default 50)\n"
     "  --offset N        skip the first N documents\n"
@@ -191,6 +202,73 @@ static int show(kg_db *db, kg_marking clr, int64_t id, bool text,
     return CLI_OK;
 }
 
+/* `docs ID --conllu`: the annotation the NLP stage gives the stored text
+ * (pipe_nlp_annotate), printed like `dossier annotate`. */
+static int show_grammar(kg_db *db, kg_marking clr, int64_t id,
+                        const char *models_dir, pipe_ner_mode mode, bool json)
+{
+    kg_doc d;
+    ds_err e;
+    if (kg_doc_get(db, clr, id, true, &d, &e)) {
+        return cli_report(&e);
+    }
+    char dir[4096];
+    if (!models_dir) {
+        models_dir = model_default_dir(dir, sizeof dir);
+    }
+    pipe_nlp *nlp = NULL;
+    pipe_nlp_worker *w = NULL;
+    tok_result r;
+    tok_result_init(&r);
+    int status = CLI_OK;
+    str text = str_c(d.text ? d.text : "");
+    if (pipe_nlp_open(models_dir, mode, &nlp, &e) ||
+        pipe_nlp_load_parser(nlp, models_dir, &e) || tok_run(text, &r, &e)) {
+        status = cli_report(&e);
+        goto out;
+    }
+    w = pipe_nlp_worker_new(nlp);
+    cli_annot a = {.dm = pipe_nlp_parser(nlp)};
+    a.an = pipe_nlp_annotate(w, text, &r, d.format, &a.nm);
+    buf out;
+    buf_init(&out, 0);
+    json_w j;
+    if (json) {
+        json_init(&j, &out);
+        json_obj(&j);
+        json_kv_int(&j, "id", d.id);
+        json_kv_str(&j, "format", d.format);
+        json_key(&j, "sentences");
+        json_arr(&j);
+    } else {
+        buf_printf(&out, "# newdoc id = %lld\n", (long long)d.id);
+    }
+    for (size_t si = 0; si < r.n_sents; si++) {
+        if (json) {
+            cli_annot_json(&a, text, &r, si, &j);
+        } else {
+            cli_annot_conllu(&a, text, &r, si, &out);
+        }
+        if (out.len > (1u << 16)) {
+            cli_print(&out);
+            buf_reset(&out);
+        }
+    }
+    if (json) {
+        json_end(&j);
+        json_end(&j);
+        buf_putc(&out, '\n');
+    }
+    cli_print(&out);
+    buf_fini(&out);
+out:
+    pipe_nlp_worker_free(w);
+    pipe_nlp_free(nlp);
+    tok_result_fini(&r);
+    kg_doc_fini(&d);
+    return status;
+}
+
 static int list(kg_db *db, kg_marking clr, const kg_list_opts *lo, bool json)
 {
     kg_docs docs;
@@ -261,7 +339,10 @@ int cmd_docs(int argc, char **argv)
         O_SOURCE,
         O_LIMIT,
         O_OFFSET,
-        O_JSON
+        O_JSON,
+        O_CONLLU,
+        O_NER,
+        O_MODELS
     };
     static const struct option opts[] = {
         {"clearance", required_argument, NULL, O_CLR},
@@ -274,6 +355,9 @@ int cmd_docs(int argc, char **argv)
         {"limit", required_argument, NULL, O_LIMIT},
         {"offset", required_argument, NULL, O_OFFSET},
         {"json", no_argument, NULL, O_JSON},
+        {"conllu", no_argument, NULL, O_CONLLU},
+        {"ner", required_argument, NULL, O_NER},
+        {"models", required_argument, NULL, O_MODELS},
         CLI_COMMON_OPTIONS,
         {NULL, 0, NULL, 0},
     };
@@ -281,6 +365,9 @@ int cmd_docs(int argc, char **argv)
     char from[32], to[32];
     kg_list_opts lo = {.limit = 50};
     bool json = false, text = false, sentences = false, mentions = false;
+    bool conllu = false;
+    const char *models_dir = NULL;
+    pipe_ner_mode ner_mode = PIPE_NER_AUTO;
     long v;
     int c;
     optind = 1;
@@ -329,6 +416,20 @@ int cmd_docs(int argc, char **argv)
         case O_JSON:
             json = true;
             break;
+        case O_CONLLU:
+            conllu = true;
+            break;
+        case O_NER:
+            if (!pipe_ner_mode_parse(optarg, &ner_mode)) {
+                return cli_usage_error("docs",
+                                       "--ner must be auto, news, web or "
+                                       "none, not '%s'",
+                                       optarg);
+            }
+            break;
+        case O_MODELS:
+            models_dir = optarg;
+            break;
         default: {
             int st = cli_common_option("docs", c, argv, usage_text);
             if (st != -2) {
@@ -348,14 +449,18 @@ int cmd_docs(int argc, char **argv)
                                    argv[optind]);
         }
     }
+    if (conllu && !id) {
+        return cli_usage_error("docs", "--conllu needs a document ID");
+    }
     int status;
     kg_marking clr;
     kg_db *db = cli_open_viewer(clearance, &clr, &status);
     if (!db) {
         return status;
     }
-    status = id ? show(db, clr, id, text, sentences, mentions, json)
-                : list(db, clr, &lo, json);
+    status = conllu ? show_grammar(db, clr, id, models_dir, ner_mode, json)
+             : id   ? show(db, clr, id, text, sentences, mentions, json)
+                    : list(db, clr, &lo, json);
     kg_close(db);
     return status;
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/cli_annot.h"
 #include "cli/cli_hp.h"
 #include "cli/cli_parse.h"
 #include "util/utf8.h"
@@ -53,6 +54,7 @@ enum {
     P_MARGIN,
     P_CLASSES,
     P_BEAM,
+    P_ALT,
     P_MIN_COUNT,
     P_PRUNE,
     P_POS_MODE,
@@ -92,6 +94,9 @@ static const cli_hparam params[] = {
     [P_BEAM] = {"beam", HP_UINT, "1",
                 "beam width: > 1 trains a beam globally and decodes with it "
                 "(slower, doc/internals/parser.md); 1: greedy"},
+    [P_ALT] = {"alt-margin", HP_UINT, "0",
+               "features of the tagger's runner-up UPOS for words whose tag "
+               "won by less than this (weight units; 0: none)"},
     [P_MIN_COUNT] = {"min-count", HP_UINT, "2",
                      "drop features seen fewer times in the first pass"},
     [P_PRUNE] = {"prune", HP_REAL, "1.25",
@@ -171,8 +176,14 @@ static size_t split_blocks(str t, block **out)
     return n;
 }
 
+/* Runner-ups further below than this are not written (the parser's
+ * --alt-margin is expected to be much smaller). */
+#define JK_ALT_MAX 1000.0f
+
 /* Appends block bl of t with the UPOS and XPOS of its word lines replaced
- * by the tagger's. */
+ * by the tagger's, and the tagger's runner-up UPOS and its margin
+ * (pos_tag_sent_alt) added to MISC as "AltUPOS=NOUN:37.5" when it is
+ * within JK_ALT_MAX. */
 static void tag_block(str t, block bl, const pos_model *pm, pos_tagger *tg,
                       buf *out)
 {
@@ -188,7 +199,8 @@ static void tag_block(str t, block bl, const pos_model *pm, pos_tagger *tg,
         return;
     }
     str forms[4096];
-    uint16_t tags[4096];
+    uint16_t tags[4096], alt[4096];
+    float margin[4096];
     size_t word_line[4096];
     size_t nw = 0;
     for (size_t i = 0; i < nl; i++) {
@@ -209,7 +221,7 @@ static void tag_block(str t, block bl, const pos_model *pm, pos_tagger *tg,
             word_line[nw++] = i;
         }
     }
-    pos_tag_sent(tg, forms, nw, tags);
+    pos_tag_sent_alt(tg, forms, nw, tags, alt, margin);
     size_t w = 0;
     for (size_t i = 0; i < nl; i++) {
         if (w < nw && word_line[w] == i) {
@@ -220,8 +232,22 @@ static void tag_block(str t, block bl, const pos_model *pm, pos_tagger *tg,
             }
             f[3] = pos_tag_upos(pm, tags[w]);
             f[4] = pos_tag_xpos(pm, tags[w]);
+            char item[96] = "";
+            if (alt[w] != POS_NO_ALT && margin[w] < JK_ALT_MAX) {
+                str u = pos_tag_upos(pm, alt[w]);
+                snprintf(item, sizeof item, "AltUPOS=" STR_FMT ":%.2f",
+                         (int)(u.len > 40 ? 40 : u.len), u.ptr,
+                         (double)margin[w]);
+            }
             for (size_t c = 0; c < 10; c++) {
-                (void)buf_append(out, f[c].ptr, f[c].len);
+                bool misc_empty = c == 9 && str_eq(f[9], STR("_"));
+                if (!(misc_empty && item[0])) {
+                    (void)buf_append(out, f[c].ptr, f[c].len);
+                }
+                if (c == 9 && item[0]) {
+                    (void)buf_puts(out, misc_empty ? "" : "|");
+                    (void)buf_puts(out, item);
+                }
                 (void)buf_putc(out, c == 9 ? '\n' : '\t');
             }
             w++;
@@ -368,7 +394,7 @@ int cmd_train_parse(int argc, char **argv)
                                DEP_MAX_BEAM);
     }
     if (v.u[P_MIN_COUNT] > UINT32_MAX || v.u[P_EXPLORE_FROM] > 1000 ||
-        v.u[P_POS_MODE] > 2 || v.r[P_EXPLORE_P] > 1.0) {
+        v.u[P_POS_MODE] > 2 || v.r[P_EXPLORE_P] > 1.0 || v.u[P_ALT] > 1000000) {
         return cli_usage_error("train", "parse: value out of range");
     }
     ds_err e;
@@ -388,6 +414,7 @@ int cmd_train_parse(int argc, char **argv)
         .pos_mode = (uint32_t)v.u[P_POS_MODE],
         .word_classes = v.u[P_CLASSES] != 0,
         .beam = (uint32_t)v.u[P_BEAM],
+        .alt_margin = (uint32_t)v.u[P_ALT],
         .max_bytes = (size_t)(v.r[P_MAX_MB] * 1e6),
         .pos = pm,
         .tag_train = pm && v.u[P_JACKKNIFE] == 0,
@@ -676,127 +703,6 @@ static ds_rc check_utf8(const char *path, str text, ds_err *e)
                    path && strcmp(path, "-") != 0 ? path : "-", line, col, bad);
 }
 
-/* Appends s to b with CoNLL-U field hygiene: tabs and line breaks become
- * spaces (they cannot occur inside a token, but # text may hold them). */
-static void put_field(buf *b, str s)
-{
-    for (size_t i = 0; i < s.len; i++) {
-        char ch = s.ptr[i];
-        (void)buf_putc(b, ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : ch);
-    }
-}
-
-/* What the printers need: the annotation and the models that name its
- * labels. */
-typedef struct annot {
-    annotation an;
-    const ner_model *nm; /* NULL: no NER (column "O") */
-    const dep_model *dm;
-} annot;
-
-/* The IOB2 label of token k ("O" without a recognizer). */
-static str ner_of(const annot *a, size_t k, char *tmp, size_t cap)
-{
-    if (!a->nm || a->an.ner[k] == 0) {
-        return STR("O");
-    }
-    return ner_label_name(a->nm, a->an.ner[k], tmp, cap);
-}
-
-static void conllu_sent_out(annot *a, str text, const tok_result *r, size_t si,
-                            buf *b)
-{
-    const tok_sent *se = &r->sents[si];
-    const size_t n = se->n_toks, f = se->first_tok;
-    const annotation *an = &a->an;
-    (void)buf_printf(b, "# sent_id = %zu\n# text = ", si + 1);
-    put_field(b, str_sub(text, se->off, se->end - se->off));
-    (void)buf_putc(b, '\n');
-    for (size_t i = 0; i < n; i++) {
-        const tok_span *sp = &r->toks[se->first_tok + i];
-        /* a multiword token: this span and the following joined ones */
-        bool in_mwt =
-            i > 0 && (r->toks[se->first_tok + i - 1].flags & TOK_F_JOIN);
-        if (!in_mwt && (sp->flags & TOK_F_JOIN)) {
-            size_t j = i;
-            while (j + 1 < n &&
-                   (r->toks[se->first_tok + j].flags & TOK_F_JOIN)) {
-                j++;
-            }
-            const tok_span *last = &r->toks[se->first_tok + j];
-            (void)buf_printf(b, "%zu-%zu\t", i + 1, j + 1);
-            put_field(b,
-                      str_sub(text, sp->off, last->off + last->len - sp->off));
-            (void)buf_printf(b, "\t_\t_\t_\t_\t_\t_\t_\tTokenRange=%u:%u%s\n",
-                             sp->off, last->off + last->len,
-                             (last->flags & TOK_F_SPACE_AFTER) || j + 1 == n
-                                 ? ""
-                                 : "|SpaceAfter=No");
-        }
-        bool part = in_mwt || (sp->flags & TOK_F_JOIN);
-        (void)buf_printf(b, "%zu\t", i + 1);
-        put_field(b, an->form[f + i]);
-        (void)buf_puts(b, "\t_\t");
-        put_field(b, an->upos[f + i]);
-        (void)buf_putc(b, '\t');
-        put_field(b, an->xpos[f + i]);
-        (void)buf_printf(b, "\t_\t%u\t", an->head[f + i]);
-        put_field(b, dep_label_name(a->dm, an->deprel[f + i]));
-        (void)buf_printf(b, "\t_\tTokenRange=%u:%u", sp->off,
-                         sp->off + sp->len);
-        if (!part && !(sp->flags & TOK_F_SPACE_AFTER) && i + 1 < n) {
-            (void)buf_puts(b, "|SpaceAfter=No");
-        }
-        char tmp[32];
-        (void)buf_puts(b, "|NER=");
-        put_field(b, ner_of(a, f + i, tmp, sizeof tmp));
-        (void)buf_putc(b, '\n');
-    }
-    (void)buf_putc(b, '\n');
-}
-
-static void json_sent_out(annot *a, str text, const tok_result *r, size_t si,
-                          json_w *j)
-{
-    const tok_sent *se = &r->sents[si];
-    const size_t f = se->first_tok;
-    const annotation *an = &a->an;
-    json_obj(j);
-    json_kv_int(j, "sent_id", (int64_t)si + 1);
-    json_key(j, "text");
-    json_strn(j, str_sub(text, se->off, se->end - se->off));
-    json_kv_int(j, "start", se->off);
-    json_kv_int(j, "end", se->end);
-    json_key(j, "words");
-    json_arr(j);
-    for (size_t i = 0; i < se->n_toks; i++) {
-        const tok_span *sp = &r->toks[se->first_tok + i];
-        json_obj(j);
-        json_kv_int(j, "id", (int64_t)i + 1);
-        json_key(j, "form");
-        json_strn(j, an->form[f + i]);
-        json_key(j, "upos");
-        json_strn(j, an->upos[f + i]);
-        json_key(j, "xpos");
-        json_strn(j, an->xpos[f + i]);
-        json_kv_int(j, "head", an->head[f + i]);
-        json_key(j, "deprel");
-        json_strn(j, dep_label_name(a->dm, an->deprel[f + i]));
-        json_kv_int(j, "start", sp->off);
-        json_kv_int(j, "end", (int64_t)sp->off + sp->len);
-        json_key(j, "space_after");
-        json_bool(j, (sp->flags & TOK_F_SPACE_AFTER) != 0);
-        json_key(j, "joined_with_next");
-        json_bool(j, (sp->flags & TOK_F_JOIN) != 0);
-        char tmp[32];
-        json_key(j, "ner");
-        json_strn(j, ner_of(a, f + i, tmp, sizeof tmp));
-        json_end(j);
-    }
-    json_end(j);
-    json_end(j);
-}
-
 int cmd_annotate(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -860,7 +766,7 @@ int cmd_annotate(int argc, char **argv)
     tok_result r;
     tok_result_init(&r);
     annotator *an = NULL;
-    annot a;
+    cli_annot a;
     memset(&a, 0, sizeof a);
     int status = CLI_OK;
     buf out;
@@ -901,9 +807,9 @@ int cmd_annotate(int argc, char **argv)
     }
     for (size_t si = 0; si < r.n_sents; si++) {
         if (json) {
-            json_sent_out(&a, t, &r, si, &j);
+            cli_annot_json(&a, t, &r, si, &j);
         } else {
-            conllu_sent_out(&a, t, &r, si, &out);
+            cli_annot_conllu(&a, t, &r, si, &out);
         }
         if (out.len > (1u << 16)) {
             cli_print(&out);

@@ -12,9 +12,11 @@ struct annotator {
     pos_tagger *tg;
     ner_tagger *nt;
     dep_parser *dp;
+    bool alt; /* the parser reads the tagger's runner-ups */
     size_t cap;
-    str *form, *upos, *xpos;
-    uint16_t *tag, *ner, *deprel;
+    str *form, *upos, *xpos, *alt_upos;
+    float *alt_margin;
+    uint16_t *tag, *alt_tag, *ner, *deprel;
     uint32_t *head;
     ner_span *spans;
 };
@@ -27,7 +29,8 @@ annotator *annotator_new(const pos_model *pos, const ner_model *ner,
     a->nm = ner;
     a->tg = pos_tagger_new(pos);
     a->nt = ner ? ner_tagger_new(ner) : NULL;
-    a->dp = dep_parser_new(dep);
+    a->dp = dep ? dep_parser_new(dep) : NULL;
+    a->alt = dep && dep_uses_alt(dep);
     return a;
 }
 
@@ -43,6 +46,9 @@ void annotator_free(annotator *a)
     xfree(a->upos);
     xfree(a->xpos);
     xfree(a->tag);
+    xfree(a->alt_upos);
+    xfree(a->alt_margin);
+    xfree(a->alt_tag);
     xfree(a->ner);
     xfree(a->deprel);
     xfree(a->head);
@@ -60,6 +66,9 @@ static void grow(annotator *a, size_t n)
     a->upos = xrealloc(a->upos, a->cap * sizeof *a->upos);
     a->xpos = xrealloc(a->xpos, a->cap * sizeof *a->xpos);
     a->tag = xrealloc(a->tag, a->cap * sizeof *a->tag);
+    a->alt_upos = xrealloc(a->alt_upos, a->cap * sizeof *a->alt_upos);
+    a->alt_margin = xrealloc(a->alt_margin, a->cap * sizeof *a->alt_margin);
+    a->alt_tag = xrealloc(a->alt_tag, a->cap * sizeof *a->alt_tag);
     a->ner = xrealloc(a->ner, a->cap * sizeof *a->ner);
     a->deprel = xrealloc(a->deprel, a->cap * sizeof *a->deprel);
     a->head = xrealloc(a->head, a->cap * sizeof *a->head);
@@ -76,10 +85,16 @@ annotation annotate_doc(annotator *a, str text, const tok_result *r)
     for (size_t k = 0; k < n; k++) {
         a->form[k] = str_sub(text, r->toks[k].off, r->toks[k].len);
     }
-    pos_tag_tokens(a->tg, text, r, a->tag);
+    pos_tag_tokens_alt(a->tg, text, r, a->tag, a->alt ? a->alt_tag : NULL,
+                       a->alt ? a->alt_margin : NULL);
     for (size_t k = 0; k < n; k++) {
         a->upos[k] = pos_tag_upos(a->pm, a->tag[k]);
         a->xpos[k] = pos_tag_xpos(a->pm, a->tag[k]);
+        if (a->alt) {
+            a->alt_upos[k] = a->alt_tag[k] == POS_NO_ALT
+                                 ? STR("")
+                                 : pos_tag_upos(a->pm, a->alt_tag[k]);
+        }
     }
     size_t ns = 0;
     memset(a->ner, 0, n * sizeof *a->ner);
@@ -93,12 +108,22 @@ annotation annotate_doc(annotator *a, str text, const tok_result *r)
             }
         }
     }
-    for (size_t s = 0; s < r->n_sents; s++) {
+    for (size_t s = 0; a->dp && s < r->n_sents; s++) {
         const tok_sent *se = &r->sents[s];
         size_t f = se->first_tok;
-        dep_parse(a->dp, a->form + f, a->upos + f, a->xpos + f, se->n_toks,
-                  a->head + f, a->deprel + f);
+        dep_input in = {a->form + f, a->upos + f, a->xpos + f,
+                        a->alt ? a->alt_upos + f : NULL,
+                        a->alt ? a->alt_margin + f : NULL};
+        dep_parse(a->dp, &in, se->n_toks, a->head + f, a->deprel + f);
     }
-    return (annotation){n,      a->form, a->upos,   a->xpos,  a->tag,
-                        a->ner, a->head, a->deprel, a->spans, ns};
+    return (annotation){n,
+                        a->form,
+                        a->upos,
+                        a->xpos,
+                        a->tag,
+                        a->ner,
+                        a->dp ? a->head : NULL,
+                        a->dp ? a->deprel : NULL,
+                        a->spans,
+                        ns};
 }

@@ -27,7 +27,8 @@
 typedef struct annotator annotator; /* opaque, one per thread */
 
 /* An annotator over the models (borrowed; they must outlive it). ner may
- * be NULL: no entities (every label 0, "O"). */
+ * be NULL: no entities (every label 0, "O"); dep may be NULL: no parse
+ * (head and deprel NULL in the annotation). */
 annotator *annotator_new(const pos_model *pos, const ner_model *ner,
                          const dep_model *dep);
 void annotator_free(annotator *a);
@@ -42,8 +43,8 @@ typedef struct annotation {
     size_t n;
     const str *form, *upos, *xpos;
     const uint16_t *tag, *ner;
-    const uint32_t *head;
-    const uint16_t *deprel;
+    const uint32_t *head;   /* NULL without a parser */
+    const uint16_t *deprel; /* NULL without a parser */
     const ner_span *spans;
     size_t n_spans;
 } annotation;

@@ -52,6 +52,8 @@ static dep_wordh special(uint64_t h)
     w.u = ap_mix(h + 5);
     w.x = ap_mix(h + 6);
     w.amb = ap_mix(h + 7);
+    w.c = ap_mix(h + 8);
+    w.a = 0;
     return w;
 }
 
@@ -88,10 +90,23 @@ uint64_t dep_dict_get(const dep_dict *d, uint64_t key)
     return 0;
 }
 
-void dep_hash_words(const str *forms, const str *upos, const str *xpos,
-                    size_t n, uint32_t pos_mode, const dep_dict *dict,
-                    dep_wordh *wh)
+uint64_t dep_alt_hash(str alt_upos, float margin, uint32_t alt_margin)
 {
+    if (!alt_margin || !alt_upos.len || !(margin < (float)alt_margin)) {
+        return 0;
+    }
+    /* three grades of doubt: within 1/8, 1/2 or all of alt_margin */
+    uint64_t grade = margin < (float)alt_margin / 8   ? 1
+                     : margin < (float)alt_margin / 2 ? 2
+                                                      : 3;
+    uint64_t h = ap_mix(ap_hash(alt_upos.ptr, alt_upos.len) + grade);
+    return h ? h : 1;
+}
+
+void dep_hash_words(const dep_input *in, size_t n, uint32_t pos_mode,
+                    uint32_t alt_margin, const dep_dict *dict, dep_wordh *wh)
+{
+    const str *forms = in->forms, *upos = in->upos, *xpos = in->xpos;
     wh[0] = special(H_ROOT);
     for (size_t i = 0; i < n; i++) {
         dep_wordh *h = &wh[i + 1];
@@ -122,6 +137,10 @@ void dep_hash_words(const str *forms, const str *upos, const str *xpos,
             }
         }
         h->c = ap_mix(c ? c : H_NONE + 9);
+        h->a =
+            in->alt_upos && in->alt_margin
+                ? dep_alt_hash(in->alt_upos[i], in->alt_margin[i], alt_margin)
+                : 0;
     }
     wh[n + 1] = special(H_NONE);
 }
@@ -449,7 +468,11 @@ enum {
     T_S0C_N0C = T_R_CLUU + 16,
     T_S0C_N0P,
     T_S0P_N0C,
-    T_N0C_N1C
+    T_N0C_N1C,
+    /* the tagger's runner-up UPOS (dep.opts alt_margin > 0) */
+    T_R_ALT,
+    T_S0UA_N0UA = T_R_ALT + 16,
+    T_N0UA_N1UA
 };
 
 static inline uint64_t cat(uint64_t a, uint64_t b)
@@ -518,6 +541,9 @@ size_t dep_role_feats(uint32_t role, const dep_wordh *h, uint64_t *out)
         out[k++] = ap_feat2(T_R_AMBU + role, h->amb, h->u);
         out[k++] = ap_feat(T_R_CLU + role, h->c);
         out[k++] = ap_feat2(T_R_CLUU + role, h->c, h->u);
+        if (h->a) {
+            out[k++] = ap_feat2(T_R_ALT + role, h->a, h->u);
+        }
     }
     return k;
 }
@@ -609,6 +635,12 @@ size_t dep_ctx_feats(const dep_state *s, const dep_wordh *wh, uint64_t *out)
     F2(T_S0C_N0P, wh[s0].c, N0p);
     F2(T_S0P_N0C, S0p, wh[n0].c);
     F2(T_N0C_N1C, wh[n0].c, wh[n1].c);
+    if (wh[s0].a | wh[n0].a) {
+        F2(T_S0UA_N0UA, cat(wh[s0].u, wh[s0].a), cat(wh[n0].u, wh[n0].a));
+    }
+    if (wh[n0].a | wh[n1].a) {
+        F2(T_N0UA_N1UA, cat(wh[n0].u, wh[n0].a), cat(wh[n1].u, wh[n1].a));
+    }
 #undef F1
 #undef F2
 #undef F3
@@ -638,6 +670,7 @@ struct dep_model {
     uint32_t root_label;
     uint32_t pos_mode;
     uint32_t beam; /* decoding beam, >= 1 */
+    uint32_t alt_margin;
     dep_dict dict;
     str *labels;
 };
@@ -656,12 +689,12 @@ ds_rc dep_model_from(const model_file *mf, dep_model **out_m, ds_err *e)
     if (rc != DS_OK) {
         return rc;
     }
-    dep_opts_sec o;
-    if (on != sizeof o) {
+    dep_opts_sec o = {0};
+    if (on != sizeof o && on != DEP_OPTS_V5_SIZE) {
         return ds_fail(e, DS_EFORMAT, "%s: section 'dep.opts' has %zu bytes",
                        mn, on);
     }
-    memcpy(&o, op, sizeof o);
+    memcpy(&o, op, on);
     if (o.version != DEP_SECTION_VERSION || o.featset != DEP_FEATSET) {
         return ds_fail(e, DS_EFORMAT,
                        "%s: parser model version %u/%u, expected %u/%u", mn,
@@ -747,6 +780,7 @@ out:
     m->root_label = o.root_label;
     m->pos_mode = o.pos_mode;
     m->beam = o.beam ? o.beam : 1;
+    m->alt_margin = o.alt_margin;
     m->dict = dict;
     m->labels = labels;
     *out_m = m;
@@ -1054,7 +1088,8 @@ static void score_state(void *ctx, const dep_state *s, int32_t *scores)
     memset(scores, 0, p->ncp * sizeof *scores);
     for (uint32_t role = 0; role < DEP_N_CACHED_ROLES; role++) {
         const dep_wordh *h = &p->sc.wh[r[role]];
-        uint64_t key = ap_mix(h->wp + role * 0x9e3779b97f4a7c15ULL);
+        uint64_t key =
+            ap_mix(h->wp + role * 0x9e3779b97f4a7c15ULL + h->a * 0xc2b2ae35);
         bool fresh;
         int32_t *e = ap_vcache_get(p->roles, key, &fresh);
         if (fresh) {
@@ -1096,9 +1131,13 @@ static dep_state *parse_beam(dep_parser *p, size_t n)
     return &bm->cur[0].st; /* the items are in candidate order */
 }
 
-void dep_parse(dep_parser *p, const str *forms, const str *upos,
-               const str *xpos, size_t n, uint32_t *out_heads,
-               uint16_t *out_labels)
+bool dep_uses_alt(const dep_model *m)
+{
+    return m->alt_margin > 0;
+}
+
+void dep_parse(dep_parser *p, const dep_input *in, size_t n,
+               uint32_t *out_heads, uint16_t *out_labels)
 {
     if (n == 0) {
         return;
@@ -1106,7 +1145,7 @@ void dep_parse(dep_parser *p, const str *forms, const str *upos,
     const dep_model *m = p->m;
     dep_state_start(&p->sc, n);
     dep_state *s = &p->sc.st;
-    dep_hash_words(forms, upos, xpos, n, m->pos_mode, &m->dict, p->sc.wh);
+    dep_hash_words(in, n, m->pos_mode, m->alt_margin, &m->dict, p->sc.wh);
     if (m->beam > 1) {
         s = parse_beam(p, n);
     } else {
@@ -1181,9 +1220,10 @@ ds_rc dep_eval_conllu(dep_parser *p, const pos_model *pm, pos_tagger *tagger,
     conllu_reader_init(&r, conllu);
     conllu_sent s;
     conllu_sent_init(&s);
-    str *forms = NULL, *up = NULL, *xp = NULL;
+    str *forms = NULL, *up = NULL, *xp = NULL, *au = NULL;
     uint32_t *heads = NULL;
-    uint16_t *labs = NULL, *tags = NULL;
+    uint16_t *labs = NULL, *tags = NULL, *alt = NULL;
+    float *am = NULL;
     const conllu_line **wl = NULL;
     size_t cap = 0;
     ds_rc rc = DS_OK;
@@ -1208,6 +1248,12 @@ ds_rc dep_eval_conllu(dep_parser *p, const pos_model *pm, pos_tagger *tagger,
             xfree(labs);
             xfree(tags);
             xfree(wl);
+            xfree(au);
+            xfree(alt);
+            xfree(am);
+            au = xmalloc(cap * sizeof *au);
+            alt = xmalloc(cap * sizeof *alt);
+            am = xmalloc(cap * sizeof *am);
             forms = xmalloc(cap * sizeof *forms);
             up = xmalloc(cap * sizeof *up);
             xp = xmalloc(cap * sizeof *xp);
@@ -1231,16 +1277,19 @@ ds_rc dep_eval_conllu(dep_parser *p, const pos_model *pm, pos_tagger *tagger,
         bool tagged = tagger && pm;
         if (tagged) {
             double t0 = now_s();
-            pos_tag_sent(tagger, forms, n, tags);
+            pos_tag_sent_alt(tagger, forms, n, tags, alt, am);
             out->tag_seconds += now_s() - t0;
             for (size_t i = 0; i < n; i++) {
                 up[i] = pos_tag_upos(pm, tags[i]);
                 xp[i] = pos_tag_xpos(pm, tags[i]);
+                au[i] =
+                    alt[i] == POS_NO_ALT ? STR("") : pos_tag_upos(pm, alt[i]);
                 out->pos_ok += str_eq(up[i], wl[i]->upos);
             }
         }
+        dep_input in = {forms, up, xp, tagged ? au : NULL, tagged ? am : NULL};
         double t0 = now_s();
-        dep_parse(p, forms, up, xp, n, heads, labs);
+        dep_parse(p, &in, n, heads, labs);
         out->seconds += now_s() - t0;
         out->sentences++;
         for (size_t i = 0; i < n; i++) {
@@ -1283,5 +1332,8 @@ out:
     xfree(labs);
     xfree(tags);
     xfree(wl);
+    xfree(au);
+    xfree(alt);
+    xfree(am);
     return rc;
 }

@@ -65,14 +65,27 @@ size_t dep_model_size(const dep_model *m);
 dep_parser *dep_parser_new(const dep_model *m);
 void dep_parser_free(dep_parser *p);
 
-/* Parses one sentence of n words: forms[i], upos[i], xpos[i] are views
- * (any bytes; an empty view is allowed) of word i+1. Writes out_heads[i]
- * (0 = root, else 1..n) and out_labels[i] (a label id) for i < n. n == 0
- * does nothing. The result is always a valid tree (see above). Cannot
- * fail; memory grows with the longest sentence seen. */
-void dep_parse(dep_parser *p, const str *forms, const str *upos,
-               const str *xpos, size_t n, uint32_t *out_heads,
-               uint16_t *out_labels);
+/* A sentence for the parser: per word (index i is word i+1) its form,
+ * UPOS and XPOS (views, any bytes, empty allowed), and optionally the
+ * tagger's runner-up (pos_tag_sent_alt): the best UPOS other than the
+ * chosen one (empty: none) and how far below it scored. alt_upos and
+ * alt_margin are both NULL when the tags are given (gold POS); a model
+ * trained without them ignores them. */
+typedef struct dep_input {
+    const str *forms, *upos, *xpos;
+    const str *alt_upos;
+    const float *alt_margin;
+} dep_input;
+
+/* Parses one sentence of n words. Writes out_heads[i] (0 = root, else
+ * 1..n) and out_labels[i] (a label id) for i < n. n == 0 does nothing.
+ * The result is always a valid tree (see above). Cannot fail; memory
+ * grows with the longest sentence seen. */
+void dep_parse(dep_parser *p, const dep_input *in, size_t n,
+               uint32_t *out_heads, uint16_t *out_labels);
+
+/* Whether the model reads the tagger's runner-up tags (dep_input). */
+bool dep_uses_alt(const dep_model *m);
 
 /* True when heads[0..n) (values 0..n, 0 = root) form a tree: exactly one
  * word attached to 0, every word reaches 0, no cycle. */
@@ -140,6 +153,11 @@ typedef struct dep_train_opts {
     /* Copy the word classes of pos into the model and use them in the
      * features (feature set 5). */
     bool word_classes;
+    /* Runner-up UPOS features for words whose tag won by less than this
+     * (weight units; 0: none). The runner-ups come from the tagger `pos`
+     * for dev (and train with tag_train), else from the training file's
+     * MISC column ("AltUPOS=NOUN:37.5", written by the jackknife). */
+    uint32_t alt_margin;
     /* Called after each pass (may be NULL). */
     void (*progress)(void *ctx, uint32_t iter, double train_acc,
                      const dep_eval *dev, size_t model_bytes, double seconds);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "nlp/ap.h"
+#include "nlp/dep.h"
 #include "util/str.h"
 
 #define DEP_SECTION_VERSION 1u
@@ -26,7 +27,12 @@ typedef struct dep_opts_sec {
     uint32_t dict_cap;   /* slots in "dep.dict" (0: no dictionary) */
     uint32_t clu_cap;    /* slots in "dep.clu" (0: no word classes) */
     uint32_t beam;       /* decoding beam (0 or 1: greedy) */
+    /* The tagger's runner-up UPOS is a feature of words whose chosen tag
+     * won by less than this many weight units (0: not used). Absent from
+     * files written before it (the section is then 4 bytes shorter). */
+    uint32_t alt_margin;
 } dep_opts_sec;
+#define DEP_OPTS_V5_SIZE (8 * sizeof(uint32_t))
 
 /* "dep.dict": the ambiguity classes of the training words. Open
  * addressing on the lower-case form's hash (home slot: multiply-shift of
@@ -91,12 +97,16 @@ typedef struct dep_wordh {
     uint64_t u, x;     /* UPOS, XPOS alone */
     uint64_t amb;      /* ambiguity class (dep.dict), or a constant */
     uint64_t c;        /* word class (dep.clu), or a constant */
+    uint64_t a;        /* runner-up UPOS and doubt (dep_alt_hash), 0 none */
 } dep_wordh;
 
-/* Fills wh[0..n+1] from the words (views of word i+1 at index i). */
-void dep_hash_words(const str *forms, const str *upos, const str *xpos,
-                    size_t n, uint32_t pos_mode, const dep_dict *dict,
-                    dep_wordh *wh);
+/* The runner-up feature value of a word whose tag won by `margin` over
+ * the best tag with UPOS alt_upos: 0 (none) unless margin < alt_margin. */
+uint64_t dep_alt_hash(str alt_upos, float margin, uint32_t alt_margin);
+
+/* Fills wh[0..n+1] from the words (word i+1 at index i of in's arrays). */
+void dep_hash_words(const dep_input *in, size_t n, uint32_t pos_mode,
+                    uint32_t alt_margin, const dep_dict *dict, dep_wordh *wh);
 
 /* A parser configuration. Word 0 is the root, always at stack[0]; the
  * buffer is b..n (empty when b > n). Children are kept as the two
@@ -153,12 +163,12 @@ enum {
     DEP_R_N0L2,
     DEP_N_ROLES
 };
-/* Roles s0, n0, n1, n2, s1 (the first five) have 9-10 features each and
+/* Roles s0, n0, n1, n2, s1 (the first five) have 11-13 features each and
  * are worth caching; the others have two. */
 #ifndef DEP_N_CACHED_ROLES
 #define DEP_N_CACHED_ROLES (DEP_R_S1 + 1)
 #endif
-#define DEP_MAX_ROLE_FEATS 12
+#define DEP_MAX_ROLE_FEATS 13
 /* out[role] = the word in that role (n + 1: none). */
 void dep_roles(const dep_state *s, uint32_t *out);
 size_t dep_role_feats(uint32_t role, const dep_wordh *h, uint64_t *out);

@@ -33,6 +33,7 @@
  * Determinism: sentence order and exploration come from ap_rng seeded by
  * `seed`, the perceptron is integer, and the model with the best dev LAS
  * (earliest pass on ties) is the one returned. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,8 @@ typedef struct tset {
     tsent *sents;
     size_t n_sents, cap_sents;
     str *form, *upos, *xpos, *deprel;
+    str *alt;      /* the tagger's runner-up UPOS, empty: none */
+    float *altm;   /* and its margin */
     int32_t *head; /* gold head, 0..n */
     uint16_t *lab; /* label id */
     size_t n_words, cap_words;
@@ -75,10 +78,45 @@ static void tset_fini(tset *t)
     xfree(t->upos);
     xfree(t->xpos);
     xfree(t->deprel);
+    xfree(t->alt);
+    xfree(t->altm);
     xfree(t->head);
     xfree(t->lab);
     xfree(t->labels);
     memset(t, 0, sizeof *t);
+}
+
+/* The runner-up written by the jackknife into MISC: "AltUPOS=NOUN:37.5"
+ * (empty and INFINITY when absent or malformed). */
+static void misc_alt(str misc, str *out_upos, float *out_margin)
+{
+    *out_upos = STR("");
+    *out_margin = INFINITY;
+    str rest = misc, item;
+    while (rest.len) {
+        if (!str_cut(&rest, '|', &item)) {
+            item = rest;
+            rest = STR("");
+        }
+        if (!str_starts(item, STR("AltUPOS="))) {
+            continue;
+        }
+        str v = str_sub(item, 8, item.len), u;
+        char num[32];
+        if (!str_cut(&v, ':', &u) || !u.len || !v.len || v.len >= sizeof num) {
+            return;
+        }
+        memcpy(num, v.ptr, v.len);
+        num[v.len] = 0;
+        char *end;
+        float m = strtof(num, &end);
+        if (*end || !(m >= 0)) {
+            return;
+        }
+        *out_upos = u;
+        *out_margin = m;
+        return;
+    }
 }
 
 static ds_rc tset_read(tset *t, str data, ds_err *e)
@@ -110,6 +148,10 @@ static ds_rc tset_read(tset *t, str data, ds_err *e)
         t->deprel = xgrow(t->deprel, &c, need, sizeof *t->deprel);
         c = t->cap_words;
         t->lab = xgrow(t->lab, &c, need, sizeof *t->lab);
+        c = t->cap_words;
+        t->alt = xgrow(t->alt, &c, need, sizeof *t->alt);
+        c = t->cap_words;
+        t->altm = xgrow(t->altm, &c, need, sizeof *t->altm);
         t->head = xgrow(t->head, &t->cap_words, need, sizeof *t->head);
         t->sents =
             xgrow(t->sents, &t->cap_sents, t->n_sents + 1, sizeof *t->sents);
@@ -126,6 +168,7 @@ static ds_rc tset_read(tset *t, str data, ds_err *e)
             t->upos[w] = l->upos;
             t->xpos[w] = l->xpos;
             t->deprel[w] = l->deprel;
+            misc_alt(l->misc, &t->alt[w], &t->altm[w]);
             t->head[w] =
                 l->head < 0 || (size_t)l->head > s.n_words ? 0 : l->head;
             t->lab[w] = 0;
@@ -319,7 +362,8 @@ static void build_dict(trainer *T)
     wtag *a = xmalloc((t->n_words + 1) * sizeof *a);
     dep_wordh h[3];
     for (size_t i = 0; i < t->n_words; i++) {
-        dep_hash_words(&t->form[i], &t->upos[i], &t->xpos[i], 1, 0, NULL, h);
+        dep_input in = {&t->form[i], &t->upos[i], &t->xpos[i], NULL, NULL};
+        dep_hash_words(&in, 1, 0, 0, NULL, h);
         a[i] = (wtag){h[1].lw, dep_upos_bit(t->upos[i])};
     }
     qsort(a, t->n_words, sizeof *a, cmp_wtag);
@@ -383,8 +427,10 @@ static oracle sent_setup(trainer *T, const tset *t, uint32_t si)
     const tsent *ts = &t->sents[si];
     const uint32_t n = ts->n;
     dep_state_start(&T->sc, n);
-    dep_hash_words(t->form + ts->off, t->upos + ts->off, t->xpos + ts->off, n,
-                   T->o->pos_mode, &T->dict, T->sc.wh);
+    dep_input in = {t->form + ts->off, t->upos + ts->off, t->xpos + ts->off,
+                    t->alt + ts->off, t->altm + ts->off};
+    dep_hash_words(&in, n, T->o->pos_mode, T->o->alt_margin, &T->dict,
+                   T->sc.wh);
     if (n + 2 > T->cap_stack) {
         T->cap_stack = (n + 2) * 2;
         xfree(T->in_stack);
@@ -656,7 +702,8 @@ static ds_rc write_model(const trainer *T, void **out, size_t *out_len,
     dep_opts_sec o = {DEP_SECTION_VERSION, DEP_FEATSET,
                       T->tr.n_labels,      T->tr.root_label,
                       T->o->pos_mode,      T->dict.cap,
-                      T->dict.clu_cap,     T->o->beam > 1 ? T->o->beam : 1};
+                      T->dict.clu_cap,     T->o->beam > 1 ? T->o->beam : 1,
+                      T->o->alt_margin};
     ds_rc rc = model_writer_add(w, "dep.opts", &o, sizeof o, e);
     if (rc == DS_OK && T->dict.cap) {
         rc = model_writer_add(w, "dep.dict", T->dict.tab,
@@ -697,22 +744,28 @@ static ds_rc eval_bytes(const void *bytes, size_t len, str dev,
     return rc;
 }
 
-/* Replaces the UPOS/XPOS of every word by the tagger's. */
+/* Replaces the UPOS/XPOS of every word, and the runner-ups, by the
+ * tagger's. */
 static void tag_set(tset *t, const pos_model *pm)
 {
     pos_tagger *tg = pos_tagger_new(pm);
-    uint16_t *tags = NULL;
-    size_t cap = 0;
+    uint16_t *tags = NULL, *alt = NULL;
+    size_t cap = 0, cap2 = 0;
     for (size_t i = 0; i < t->n_sents; i++) {
         const tsent *ts = &t->sents[i];
         tags = xgrow(tags, &cap, ts->n, sizeof *tags);
-        pos_tag_sent(tg, t->form + ts->off, ts->n, tags);
+        alt = xgrow(alt, &cap2, ts->n, sizeof *alt);
+        pos_tag_sent_alt(tg, t->form + ts->off, ts->n, tags, alt,
+                         t->altm + ts->off);
         for (uint32_t k = 0; k < ts->n; k++) {
             t->upos[ts->off + k] = pos_tag_upos(pm, tags[k]);
             t->xpos[ts->off + k] = pos_tag_xpos(pm, tags[k]);
+            t->alt[ts->off + k] =
+                alt[k] == POS_NO_ALT ? STR("") : pos_tag_upos(pm, alt[k]);
         }
     }
     xfree(tags);
+    xfree(alt);
     pos_tagger_free(tg);
 }
 

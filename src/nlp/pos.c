@@ -272,6 +272,7 @@ struct pos_model {
     pos_dict dict;
     uint32_t n_tags;
     str *upos, *xpos;
+    uint16_t *ugroup;   /* per tag: the smallest tag id with its UPOS */
     pos_word pseudo[5]; /* index 1..4 */
 };
 
@@ -327,6 +328,11 @@ ds_rc pos_model_from(const model_file *mf, pos_model **out_m, ds_err *e)
         return rc;
     }
     uint32_t n_cls = ap_n_classes(ap);
+    if (n_cls > POS_MAX_TAGS) {
+        ap_model_free(ap);
+        return ds_fail(e, DS_EFORMAT, "%s: %u tags, at most %u", mn, n_cls,
+                       POS_MAX_TAGS);
+    }
     for (uint32_t i = 0; i < o.dict_cap; i++) {
         uint16_t c[POS_DICT_TAGS];
         uint32_t nc = ds[i].key ? pos_dict_cands(ds[i].val, c) : 0;
@@ -367,12 +373,18 @@ ds_rc pos_model_from(const model_file *mf, pos_model **out_m, ds_err *e)
     m->n_tags = ap_n_classes(ap);
     m->upos = xcalloc(m->n_tags, sizeof *m->upos);
     m->xpos = xcalloc(m->n_tags, sizeof *m->xpos);
+    m->ugroup = xcalloc(m->n_tags, sizeof *m->ugroup);
     for (uint32_t t = 0; t < m->n_tags; t++) {
         str name = ap_class_name(ap, t), u;
         str rest = name;
         str_cut(&rest, ' ', &u);
         m->upos[t] = u;
         m->xpos[t] = rest;
+        uint32_t g = t;
+        for (uint32_t q = 0; q < t && g == t; q++) {
+            g = str_eq(m->upos[q], u) ? q : t;
+        }
+        m->ugroup[t] = (uint16_t)g;
     }
     for (uint32_t p = 1; p <= 4; p++) {
         pos_word_pseudo(&m->pseudo[p], p);
@@ -406,6 +418,7 @@ void pos_model_free(pos_model *m)
     ap_model_free(m->ap2);
     xfree(m->upos);
     xfree(m->xpos);
+    xfree(m->ugroup);
     model_close(m->own);
     xfree(m);
 }
@@ -741,6 +754,36 @@ void pos_tag_sent(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
     pass2(t, n, out_tags);
 }
 
+void pos_tag_sent_alt(pos_tagger *t, const str *words, size_t n,
+                      uint16_t *out_tags, uint16_t *out_alt, float *out_margin)
+{
+    pos_tag_sent(t, words, n, out_tags);
+    if (n == 0) {
+        return;
+    }
+    /* The first pass's scores are in t->acc, also after a second pass
+     * (which adds its own only to decide). */
+    const pos_model *m = t->m;
+    const uint16_t *ug = m->ugroup;
+    for (size_t i = 0; i < n; i++) {
+        const int32_t *s = t->acc + i * t->ncp;
+        uint32_t best = out_tags[i], alt = POS_NO_ALT;
+        int32_t as = 0;
+        uint32_t nk = t->n_cand[i];
+        const uint16_t *cd = t->cand + i * POS_DICT_TAGS;
+        for (uint32_t q = 0; q < (nk ? nk : m->n_tags); q++) {
+            uint32_t c = nk ? cd[q] : q;
+            if (ug[c] != ug[best] && (alt == POS_NO_ALT || s[c] > as)) {
+                alt = c;
+                as = s[c];
+            }
+        }
+        out_alt[i] = (uint16_t)alt;
+        out_margin[i] =
+            alt == POS_NO_ALT ? INFINITY : (float)(s[best] - as) * m->sc1;
+    }
+}
+
 void pos_tag_pass1(pos_tagger *t, const str *words, size_t n,
                    uint16_t *out_tags, float *s1)
 {
@@ -776,6 +819,13 @@ void pos_tag_pass1(pos_tagger *t, const str *words, size_t n,
 void pos_tag_tokens(pos_tagger *t, str text, const tok_result *r,
                     uint16_t *out_tags)
 {
+    pos_tag_tokens_alt(t, text, r, out_tags, NULL, NULL);
+}
+
+void pos_tag_tokens_alt(pos_tagger *t, str text, const tok_result *r,
+                        uint16_t *out_tags, uint16_t *out_alt,
+                        float *out_margin)
+{
     str *words = NULL;
     size_t cap = 0;
     for (size_t s = 0; s < r->n_sents; s++) {
@@ -785,7 +835,13 @@ void pos_tag_tokens(pos_tagger *t, str text, const tok_result *r,
             const tok_span *sp = &r->toks[se->first_tok + i];
             words[i] = str_sub(text, sp->off, sp->len);
         }
-        pos_tag_sent(t, words, se->n_toks, out_tags + se->first_tok);
+        size_t f = se->first_tok;
+        if (out_alt) {
+            pos_tag_sent_alt(t, words, se->n_toks, out_tags + f, out_alt + f,
+                             out_margin + f);
+        } else {
+            pos_tag_sent(t, words, se->n_toks, out_tags + f);
+        }
     }
     xfree(words);
 }

@@ -69,10 +69,26 @@ void pos_tagger_free(pos_tagger *t);
 void pos_tag_sent(pos_tagger *t, const str *words, size_t n,
                   uint16_t *out_tags);
 
+/* The same, and per word the runner-up with another UPOS: out_alt[i] is
+ * the best-scoring tag whose UPOS differs from out_tags[i]'s (POS_NO_ALT
+ * when there is none: a closed word with a single UPOS), out_margin[i]
+ * how far below the chosen tag it scored, in weight units (the
+ * perceptron's update steps; INFINITY without an alternative). The
+ * margins come from the first pass. The parser reads a small margin as
+ * "this tag may be wrong, and then it is probably that one". */
+#define POS_NO_ALT 0xffffu
+void pos_tag_sent_alt(pos_tagger *t, const str *words, size_t n,
+                      uint16_t *out_tags, uint16_t *out_alt, float *out_margin);
+
 /* Tags the tokens of a tokenizer result, sentence by sentence:
  * out_tags[i] is the tag of r->toks[i] (text is the tokenized text). */
 void pos_tag_tokens(pos_tagger *t, str text, const tok_result *r,
                     uint16_t *out_tags);
+/* The same with the runner-ups of pos_tag_sent_alt (out_alt and
+ * out_margin indexed like the tokens; both NULL: pos_tag_tokens). */
+void pos_tag_tokens_alt(pos_tagger *t, str text, const tok_result *r,
+                        uint16_t *out_tags, uint16_t *out_alt,
+                        float *out_margin);
 
 /* ---- Evaluation with gold tokens (dossier eval pos, tests, bench) ---- */
 

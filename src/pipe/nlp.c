@@ -1,14 +1,22 @@
 /* nlp.c - the NLP stage of ingestion: part-of-speech tags and named
- * entities for each prepared document, turned into mention evidence.
+ * entities for each prepared document, turned into mention evidence; and
+ * the whole annotation of a document (POS, entities, dependency parse) for
+ * the stages and commands that read the grammar.
  *
  * The models are loaded once (pipe_nlp_open) and shared read-only by every
  * worker; each worker has its own taggers and scratch (pipe_nlp_worker),
  * because taggers keep per-thread caches. Which entity model a document
  * gets depends on its format: e-mail gets the web model (UNER EWT), the
- * rest the CoNLL news model, unless the ingest forces one. */
+ * rest the CoNLL news model, unless the ingest forces one. Mentions
+ * (pipe_nlp_run) skip the tagger when the entity model reads no POS and
+ * never parse: that is the ingest's hot path. pipe_nlp_annotate runs the
+ * same tagger and recognizer, so its entities are the stored mentions, and
+ * the parser when it is loaded. */
 #include <stdio.h>
 #include <string.h>
 
+#include "nlp/annot.h"
+#include "nlp/dep.h"
 #include "nlp/ner.h"
 #include "nlp/pos.h"
 #include "pipe/pipe_nlp.h"
@@ -22,6 +30,7 @@ struct pipe_nlp {
     pos_model *pos;
     ner_model *ner[2];             /* [NEWS], [WEB]; NULL when not loaded */
     char *types[2][NER_MAX_TYPES]; /* type names as C strings */
+    dep_model *dep;                /* NULL unless pipe_nlp_load_parser */
     pipe_ner_mode mode;
 };
 
@@ -29,6 +38,7 @@ struct pipe_nlp_worker {
     const pipe_nlp *nlp;
     pos_tagger *pos;
     ner_tagger *ner[2];
+    annotator *an[2]; /* made on first use by pipe_nlp_annotate */
     uint16_t *tags;
     str *xpos;
     ner_span *spans;
@@ -108,7 +118,26 @@ void pipe_nlp_free(pipe_nlp *n)
         }
     }
     pos_model_free(n->pos);
+    dep_model_free(n->dep);
     xfree(n);
+}
+
+ds_rc pipe_nlp_load_parser(pipe_nlp *n, const char *dir, ds_err *e)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, DEP_MODEL_FILE);
+    dep_model *m = NULL;
+    ds_rc rc = dep_model_open(path, &m, e);
+    if (rc == DS_OK) {
+        dep_model_free(n->dep);
+        n->dep = m;
+    }
+    return rc;
+}
+
+const dep_model *pipe_nlp_parser(const pipe_nlp *n)
+{
+    return n->dep;
 }
 
 pipe_nlp_worker *pipe_nlp_worker_new(const pipe_nlp *n)
@@ -132,6 +161,7 @@ void pipe_nlp_worker_free(pipe_nlp_worker *w)
     pos_tagger_free(w->pos);
     for (int i = 0; i < 2; i++) {
         ner_tagger_free(w->ner[i]);
+        annotator_free(w->an[i]);
     }
     xfree(w->tags);
     xfree(w->xpos);
@@ -174,6 +204,43 @@ static bool trailing_junk(str text, const tok_span *t)
            str_eq(w, STR("\xE2\x80\x99s")) || str_eq(w, STR("'"));
 }
 
+/* The entity spans of a document as mention evidence (*out, NULL when
+ * there are none); returns their number. */
+static size_t mentions_of(const pipe_nlp *n, int which, str text,
+                          const tok_result *r, const ner_span *spans, size_t ns,
+                          kg_mention_in **out)
+{
+    *out = NULL;
+    if (ns == 0) {
+        return 0;
+    }
+    kg_mention_in *m = xcalloc(ns, sizeof *m);
+    size_t k = 0;
+    for (size_t i = 0; i < ns; i++) {
+        const ner_span *s = &spans[i];
+        if (s->first > s->last || s->last >= r->n_toks ||
+            s->type >= NER_MAX_TYPES || !n->types[which][s->type]) {
+            continue;
+        }
+        /* Evidence spans name the entity, not its grammar: a trailing
+         * possessive or punctuation token the tagger took in is dropped
+         * ("the Agency's" -> "Agency"). */
+        uint32_t last = s->last;
+        while (last > s->first && trailing_junk(text, &r->toks[last])) {
+            last--;
+        }
+        const tok_span *a = &r->toks[s->first], *b = &r->toks[last];
+        m[k].start = a->off;
+        m[k].end = b->off + b->len;
+        m[k].sentence = sentence_of(r, s->first);
+        m[k].type = n->types[which][s->type];
+        m[k].confidence = s->conf;
+        k++;
+    }
+    *out = m;
+    return k;
+}
+
 size_t pipe_nlp_run(pipe_nlp_worker *w, str text, const tok_result *r,
                     const char *format, kg_mention_in **out)
 {
@@ -203,32 +270,18 @@ size_t pipe_nlp_run(pipe_nlp_worker *w, str text, const tok_result *r,
     }
     ner_doc_begin(nt);
     size_t ns = ner_tag_tokens(nt, text, r, pos, w->spans);
-    if (ns == 0) {
-        return 0;
+    return mentions_of(n, which, text, r, w->spans, ns, out);
+}
+
+annotation pipe_nlp_annotate(pipe_nlp_worker *w, str text, const tok_result *r,
+                             const char *format, const ner_model **out_ner)
+{
+    const pipe_nlp *n = w->nlp;
+    int which = pick(n, format);
+    const ner_model *nm = n->mode == PIPE_NER_NONE ? NULL : n->ner[which];
+    if (!w->an[which]) {
+        w->an[which] = annotator_new(n->pos, nm, n->dep);
     }
-    kg_mention_in *m = xcalloc(ns, sizeof *m);
-    size_t k = 0;
-    for (size_t i = 0; i < ns; i++) {
-        const ner_span *s = &w->spans[i];
-        if (s->first > s->last || s->last >= r->n_toks ||
-            s->type >= NER_MAX_TYPES || !n->types[which][s->type]) {
-            continue;
-        }
-        /* Evidence spans name the entity, not its grammar: a trailing
-         * possessive or punctuation token the tagger took in is dropped
-         * ("the Agency's" -> "Agency"). */
-        uint32_t last = s->last;
-        while (last > s->first && trailing_junk(text, &r->toks[last])) {
-            last--;
-        }
-        const tok_span *a = &r->toks[s->first], *b = &r->toks[last];
-        m[k].start = a->off;
-        m[k].end = b->off + b->len;
-        m[k].sentence = sentence_of(r, s->first);
-        m[k].type = n->types[which][s->type];
-        m[k].confidence = s->conf;
-        k++;
-    }
-    *out = m;
-    return k;
+    *out_ner = nm;
+    return annotate_doc(w->an[which], text, r);
 }

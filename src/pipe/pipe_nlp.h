@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "kg/kg.h"
+#include "nlp/annot.h"
 #include "nlp/tok.h"
 #include "util/err.h"
 #include "util/str.h"
@@ -31,6 +32,11 @@ typedef struct pipe_nlp_worker pipe_nlp_worker; /* one per thread */
 ds_rc pipe_nlp_open(const char *dir, pipe_ner_mode mode, pipe_nlp **out,
                     ds_err *e) DS_MUST_USE;
 void pipe_nlp_free(pipe_nlp *n);
+/* Also loads the dependency parser (parse.model in dir), which
+ * pipe_nlp_annotate then runs. Call before making workers. */
+ds_rc pipe_nlp_load_parser(pipe_nlp *n, const char *dir, ds_err *e) DS_MUST_USE;
+/* The parser (label names), NULL when not loaded. */
+const dep_model *pipe_nlp_parser(const pipe_nlp *n);
 
 pipe_nlp_worker *pipe_nlp_worker_new(const pipe_nlp *n);
 void pipe_nlp_worker_free(pipe_nlp_worker *w);
@@ -40,5 +46,17 @@ void pipe_nlp_worker_free(pipe_nlp_worker *w);
  * xfree (NULL when there are none). Can't fail. */
 size_t pipe_nlp_run(pipe_nlp_worker *w, str text, const tok_result *r,
                     const char *format, kg_mention_in **out);
+
+/* The grammar of a document for the stages that read it (relation and
+ * event extraction) and for `dossier docs ID --conllu`: POS of every token,
+ * the entities of the model pipe_nlp_run picks for this format (the same
+ * spans as the stored mentions, before their trailing punctuation is
+ * trimmed) and, when the parser is loaded, the dependency parse. *out_ner
+ * is that entity model (label names; NULL with --ner none). The result is
+ * owned by the worker: valid until its next call. Deterministic: the same
+ * text gives the same annotation at ingest and at any later time, so the
+ * stored text, sentences and mentions are all a later stage needs. */
+annotation pipe_nlp_annotate(pipe_nlp_worker *w, str text, const tok_result *r,
+                             const char *format, const ner_model **out_ner);
 
 #endif

@@ -83,6 +83,29 @@ check_rc "missing document exits 1" 1 $?
 check_grep "missing document named" 'no document 99999' "$T/err"
 $D docs 1 --sentences --json >"$T/ds"
 check_grep "sentence spans" '"sentence_spans":\[\[' "$T/ds"
+# The grammar of a stored document: tokens, POS, parse and entities, the
+# entities being the stored mentions (every mention starts at a B- token of
+# its type).
+did=$(sql "$T/case.db" 'SELECT doc_id FROM mentions ORDER BY doc_id LIMIT 1')
+$D docs "$did" --conllu >"$T/dc"
+check_rc "docs ID --conllu exits 0" 0 $?
+check_grep "docs --conllu prints parsed words" '^1	[^	]+	_	[A-Z]+	[^	]+	_	[0-9]+	[a-z]+' "$T/dc"
+check_eq "docs --conllu: one root per sentence" \
+    "$(grep -c '^# sent_id' "$T/dc")" "$(grep -Ec '^[0-9]+	[^	]+	_	[^	]+	[^	]+	_	0	root	' "$T/dc")"
+bad=0
+for m in $(sql "$T/case.db" "SELECT start || ':' || type FROM mentions WHERE doc_id = $did"); do
+    grep -Eq "TokenRange=${m%%:*}:[0-9]+.*NER=B-${m#*:}\$" "$T/dc" || bad=$((bad + 1))
+done
+check_eq "docs --conllu: the stored mentions are its entities" 0 "$bad"
+$D docs "$did" --conllu --json >"$T/dcj"
+check_grep "docs --conllu --json" '"deprel":"root"' "$T/dcj"
+$D docs --conllu 2>"$T/err"
+check_rc "docs --conllu without ID exits 2" 2 $?
+$D docs "$did" --conllu --ner bogus 2>"$T/err"
+check_rc "docs --ner bogus exits 2" 2 $?
+$D docs "$did" --conllu --models "$T/nowhere" 2>"$T/err"
+check_rc "docs --conllu without models exits 1" 1 $?
+check_grep "missing model named" 'nowhere/pos.model' "$T/err"
 $D stats --json >"$T/st"
 check_grep "stats --json" '"documents":[1-9]' "$T/st"
 $D case show >"$T/cs"

@@ -5,6 +5,7 @@
  * Synthetic data: random projective trees over a small vocabulary, with
  * words and tags that depend on the tree so that a tiny model can learn
  * something; generated from a fixed seed (ap_rng). */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +73,11 @@ static void gen_tree(ap_rng *r, uint32_t n, int32_t *heads, uint16_t *labs)
 }
 
 /* CoNLL-U text of nsent random sentences (words and tags tied to the
- * tree: a word's form names its label and the side of its head). */
-static char *gen_conllu(uint64_t seed, size_t nsent, uint32_t maxlen)
+ * tree: a word's form names its label and the side of its head); with
+ * alt, every third word has a tagger's runner-up in MISC, as the
+ * jackknife writes it. */
+static char *gen_conllu_alt(uint64_t seed, size_t nsent, uint32_t maxlen,
+                            bool alt)
 {
     ap_rng r = {seed};
     buf b;
@@ -86,14 +90,25 @@ static char *gen_conllu(uint64_t seed, size_t nsent, uint32_t maxlen)
         (void)buf_printf(&b, "# sent_id = %zu\n", s + 1);
         for (uint32_t i = 1; i <= n; i++) {
             const char *lab = labs[i] == N_LABELS ? "root" : LABELS[labs[i]];
-            (void)buf_printf(&b, "%u\tw%u%c\t_\tT%u\tX%u\t_\t%d\t%s\t_\t_\n", i,
+            (void)buf_printf(&b, "%u\tw%u%c\t_\tT%u\tX%u\t_\t%d\t%s\t_\t", i,
                              labs[i], heads[i] > (int32_t)i ? 'l' : 'r',
                              labs[i] % 4, rnd(&r, 3), heads[i], lab);
+            if (alt && i % 3 == 0) {
+                (void)buf_printf(&b, "SpaceAfter=No|AltUPOS=T%u:%u.5\n",
+                                 (labs[i] + 1) % 4, rnd(&r, 100));
+            } else {
+                (void)buf_puts(&b, "_\n");
+            }
         }
         (void)buf_putc(&b, '\n');
     }
     size_t len;
     return buf_take(&b, &len);
+}
+
+static char *gen_conllu(uint64_t seed, size_t nsent, uint32_t maxlen)
+{
+    return gen_conllu_alt(seed, nsent, maxlen, false);
 }
 
 /* ---- transition system and oracles ---- */
@@ -278,10 +293,10 @@ static void t_tree_valid(void)
 
 /* ---- training ---- */
 
-static void *train_tiny_beam(size_t *out_len, dep_train_result *res,
-                             uint32_t beam)
+static void *train_tiny_opts(size_t *out_len, dep_train_result *res,
+                             uint32_t beam, uint32_t alt_margin)
 {
-    char *train = gen_conllu(1, 300, 25);
+    char *train = gen_conllu_alt(1, 300, 25, alt_margin > 0);
     char *dev = gen_conllu(2, 50, 25);
     dep_train_opts o = {.iterations = 3,
                         .seed = 5,
@@ -289,7 +304,8 @@ static void *train_tiny_beam(size_t *out_len, dep_train_result *res,
                         .explore_p = 0.9,
                         .min_count = 1,
                         .prune_below = 0.0,
-                        .beam = beam};
+                        .beam = beam,
+                        .alt_margin = alt_margin};
     void *model = NULL;
     ds_err e;
     ds_rc rc =
@@ -300,6 +316,12 @@ static void *train_tiny_beam(size_t *out_len, dep_train_result *res,
     xfree(train);
     xfree(dev);
     return model;
+}
+
+static void *train_tiny_beam(size_t *out_len, dep_train_result *res,
+                             uint32_t beam)
+{
+    return train_tiny_opts(out_len, res, beam, 0);
 }
 
 static void *train_tiny(size_t *out_len, dep_train_result *res)
@@ -356,7 +378,8 @@ static void check_trees(const void *bytes, size_t len)
             up[i] = str_c(tags[rnd(&r, 6)]);
             xp[i] = str_c(tags[rnd(&r, 6)]);
         }
-        dep_parse(p, forms, up, xp, n, heads, labs);
+        dep_input in = {forms, up, xp, NULL, NULL};
+        dep_parse(p, &in, n, heads, labs);
         if (n) {
             CHECK(dep_tree_valid(heads, n));
             for (size_t i = 0; i < n; i++) {
@@ -395,6 +418,75 @@ static void t_beam(void)
     if (m1) {
         check_trees(m1, n1);
     }
+    xfree(m1);
+    xfree(m2);
+}
+
+/* The tagger's runner-up: graded by its margin, absent beyond
+ * alt_margin. */
+static void t_alt_hash(void)
+{
+    str noun = STR("NOUN");
+    CHECK(dep_alt_hash(noun, 5.0f, 0) == 0);      /* feature off */
+    CHECK(dep_alt_hash(STR(""), 5.0f, 128) == 0); /* no runner-up */
+    CHECK(dep_alt_hash(noun, 128.0f, 128) == 0);  /* too far below */
+    CHECK(dep_alt_hash(noun, (float)NAN, 128) == 0);
+    uint64_t g1 = dep_alt_hash(noun, 3.0f, 128);
+    uint64_t g2 = dep_alt_hash(noun, 40.0f, 128);
+    uint64_t g3 = dep_alt_hash(noun, 100.0f, 128);
+    CHECK(g1 && g2 && g3 && g1 != g2 && g2 != g3 && g1 != g3);
+    CHECK(dep_alt_hash(noun, 0.0f, 128) == g1);
+    CHECK(dep_alt_hash(STR("VERB"), 3.0f, 128) != g1);
+}
+
+/* Runner-ups in the training file's MISC become features of a model
+ * trained with alt_margin (a different model from the same data without
+ * them), deterministically; its parses are trees with or without
+ * runner-ups at run time. */
+static void t_alt_training(void)
+{
+    size_t n1 = 0, n2 = 0, n0 = 0;
+    dep_train_result r1, r2, r0;
+    void *m1 = train_tiny_opts(&n1, &r1, 1, 64);
+    void *m2 = train_tiny_opts(&n2, &r2, 1, 64);
+    void *m0 = train_tiny_opts(&n0, &r0, 1, 0);
+    CHECK(m1 && m2 && m0);
+    CHECK(m1 && m2 && n1 == n2 && memcmp(m1, m2, n1) == 0);
+    CHECK(m1 && m0 && (n1 != n0 || memcmp(m1, m0, n1) != 0));
+    CHECK(r1.dev.la > 90.0);
+    model_file *mf = NULL;
+    dep_model *m = NULL;
+    ds_err e;
+    if (m1 && model_open_mem(m1, n1, "alt", &mf, &e) == DS_OK &&
+        dep_model_from(mf, &m, &e) == DS_OK) {
+        CHECK(dep_uses_alt(m));
+        dep_parser *p = dep_parser_new(m);
+        str forms[] = {STR("w0l"), STR("w6r"), STR("w1r")};
+        str up[] = {STR("T0"), STR("T2"), STR("T1")};
+        str au[] = {STR("T1"), STR(""), STR("T3")};
+        float am[] = {2.5f, INFINITY, 50.0f};
+        uint32_t heads[3];
+        uint16_t labs[3];
+        dep_input in = {forms, up, up, au, am};
+        dep_parse(p, &in, 3, heads, labs);
+        CHECK(dep_tree_valid(heads, 3));
+        dep_input gold = {forms, up, up, NULL, NULL};
+        dep_parse(p, &gold, 3, heads, labs);
+        CHECK(dep_tree_valid(heads, 3));
+        dep_parser_free(p);
+        check_trees(m1, n1);
+    } else {
+        CHECK(!"the runner-up model loads");
+    }
+    dep_model_free(m);
+    model_close(mf);
+    if (m0 && model_open_mem(m0, n0, "plain", &mf, &e) == DS_OK &&
+        dep_model_from(mf, &m, &e) == DS_OK) {
+        CHECK(!dep_uses_alt(m));
+        dep_model_free(m);
+    }
+    model_close(mf);
+    xfree(m0);
     xfree(m1);
     xfree(m2);
 }
@@ -501,6 +593,8 @@ int main(void)
     RUN(t_training_deterministic);
     RUN(t_trees_always_valid);
     RUN(t_beam);
+    RUN(t_alt_hash);
+    RUN(t_alt_training);
     RUN(t_corrupt_model);
     t_dev_accuracy();
     xfree(g_model);

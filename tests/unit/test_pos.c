@@ -1,6 +1,7 @@
 /* test_pos.c - the part-of-speech tagger: features, a small deterministic
  * training run, tagging with the shipped model, and the dev accuracy bar
  * (skipped with a message when ../shared or the model is absent). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,6 +252,27 @@ static void t_shipped_tags_text(void)
                "AUX");
     CHECK_STRN(upos_of(m, tags[s2 + 2]).ptr, upos_of(m, tags[s2 + 2]).len,
                "PART");
+    /* Runner-ups: the same tags, another UPOS, a margin >= 0; "the" is a
+     * closed word with a single UPOS (none); "committee" may be a name. */
+    uint16_t *t2 = xmalloc(r.n_toks * sizeof *t2);
+    uint16_t *alt = xmalloc(r.n_toks * sizeof *alt);
+    float *mg = xmalloc(r.n_toks * sizeof *mg);
+    pos_tag_tokens_alt(t, STR(text), &r, t2, alt, mg);
+    for (size_t i = 0; i < r.n_toks; i++) {
+        CHECK(t2[i] == tags[i]);
+        if (alt[i] != POS_NO_ALT) {
+            CHECK(alt[i] < pos_n_tags(m));
+            CHECK(!str_eq(upos_of(m, alt[i]), upos_of(m, tags[i])));
+            CHECK(mg[i] >= 0 && mg[i] < INFINITY);
+        } else {
+            CHECK(mg[i] == INFINITY);
+        }
+    }
+    CHECK(alt[0] == POS_NO_ALT && alt[3] == POS_NO_ALT);
+    CHECK(alt[1] != POS_NO_ALT);
+    xfree(t2);
+    xfree(alt);
+    xfree(mg);
     /* Empty and odd input. */
     pos_tag_sent(t, NULL, 0, tags);
     str odd[2] = {STR("\xff\xfe"), STR("")};
