@@ -6,7 +6,9 @@
  * trees). Anything else is split into words at ASCII white space; each
  * word's first byte picks its UPOS/XPOS from a small list (so the tags
  * are fuzzed too, including empty ones), and the words are parsed with a
- * tiny model trained once on synthetic trees. The output must be a valid
+ * tiny model trained once on synthetic trees (with runner-up features:
+ * each word also gets a runner-up UPOS and a margin from its last two
+ * bytes, absent for some). The output must be a valid
  * tree (dep_tree_valid), else the target aborts. Seeds in
  * fuzz/corpus/dep/. */
 #include <stdint.h>
@@ -49,14 +51,12 @@ static dep_model *tiny;
 static model_file *tiny_mf;
 static void *tiny_bytes;
 
-static void check_parse(const dep_model *m, const str *w, const str *u,
-                        const str *x, size_t n)
+static void check_parse(const dep_model *m, const dep_input *in, size_t n)
 {
     dep_parser *p = dep_parser_new(m);
     uint32_t *heads = xmalloc((n + 1) * sizeof *heads);
     uint16_t *labs = xmalloc((n + 1) * sizeof *labs);
-    dep_input in = {w, u, x, NULL, NULL};
-    dep_parse(p, &in, n, heads, labs);
+    dep_parse(p, in, n, heads, labs);
     if (n && !dep_tree_valid(heads, n)) {
         abort();
     }
@@ -77,7 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                             .seed = 1,
                             .explore_from = 2,
                             .explore_p = 0.9,
-                            .min_count = 1};
+                            .min_count = 1,
+                            .alt_margin = 100};
         dep_train_result r;
         size_t len;
         if (dep_train_mem(STR(TRAIN), STR(TRAIN), &o, &tiny_bytes, &len, &r,
@@ -105,6 +106,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     str *w = xmalloc(cap * sizeof *w);
     str *u = xmalloc(cap * sizeof *u);
     str *x = xmalloc(cap * sizeof *x);
+    str *au = xmalloc(cap * sizeof *au);
+    float *am = xmalloc(cap * sizeof *am);
     size_t i = 0;
     while (i < size) {
         while (i < size && (data[i] == ' ' || data[i] == '\n' ||
@@ -121,10 +124,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             w[n] = (str){(const char *)data + start, i - start};
             u[n] = str_c(TAGS[t][0]);
             x[n] = str_c(TAGS[(t + data[i - 1]) % 10][1]);
+            au[n] = str_c(TAGS[data[i - 1] % 10][0]);
+            am[n] = (float)data[(start + i) / 2] * 0.5f;
             n++;
         }
     }
-    check_parse(m, w, u, x, n);
+    dep_input in = {w, u, x, au, am};
+    check_parse(m, &in, n);
+    dep_input plain = {w, u, x, NULL, NULL};
+    check_parse(m, &plain, n);
+    xfree(au);
+    xfree(am);
     xfree(w);
     xfree(u);
     xfree(x);

@@ -165,6 +165,15 @@ bool cli_int_arg(const char *cmd, const char *opt, const char *val, long min,
     return true;
 }
 
+bool cli_ner_mode_arg(const char *cmd, const char *val, pipe_ner_mode *out)
+{
+    if (!pipe_ner_mode_parse(val, out)) {
+        cli_usage_error(cmd, "--ner '%s' must be auto, news, web or none", val);
+        return false;
+    }
+    return true;
+}
+
 int cli_common_option(const char *cmd, int c, char **argv, const char *usage)
 {
     switch (c) {

@@ -52,6 +52,7 @@ int cmd_version(int argc, char **argv);
 
 /* ---- Helpers shared by the commands (cli.c) ---- */
 #include "kg/kg.h"
+#include "pipe/pipe_nlp.h"
 #include "util/str.h"
 
 /* Opens the case at cli_db_path; prints the error and returns NULL on
@@ -72,6 +73,9 @@ bool cli_date_arg(const char *cmd, const char *opt, const char *val,
 /* Parses a positive integer option value; false after printing why. */
 bool cli_int_arg(const char *cmd, const char *opt, const char *val, long min,
                  long max, long *out);
+/* Parses a --ner value (auto, news, web, none); false after printing
+ * why. */
+bool cli_ner_mode_arg(const char *cmd, const char *val, pipe_ner_mode *out);
 /* Options every command takes, for its getopt_long table:
  *     static const struct option opts[] = { ..., CLI_COMMON_OPTIONS, {0} };
  * and the codes they return. */

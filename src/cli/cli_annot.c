@@ -3,6 +3,8 @@
  * ID --conllu` (cli_annot.h). */
 #include "cli/cli_annot.h"
 
+#include "cli/cli.h"
+
 /* Appends s to b with CoNLL-U field hygiene: tabs and line breaks become
  * spaces (they cannot occur inside a token, but # text may hold them). */
 static void put_field(buf *b, str s)
@@ -127,3 +129,18 @@ void cli_annot_json(const cli_annot *a, str text, const tok_result *r,
     json_end(j);
 }
 
+void cli_annot_sentences(const cli_annot *a, str text, const tok_result *r,
+                         json_w *j, buf *out)
+{
+    for (size_t si = 0; si < r->n_sents; si++) {
+        if (j) {
+            cli_annot_json(a, text, r, si, j);
+        } else {
+            cli_annot_conllu(a, text, r, si, out);
+        }
+        if (out->len > (1u << 16)) {
+            cli_print(out);
+            buf_reset(out);
+        }
+    }
+}

@@ -30,5 +30,10 @@ void cli_annot_conllu(const cli_annot *a, str text, const tok_result *r,
 /* Writes sentence si as one JSON object to j. */
 void cli_annot_json(const cli_annot *a, str text, const tok_result *r,
                     size_t si, json_w *j);
+/* Every sentence: as JSON objects to j (an open array writing to out),
+ * or, with j NULL, as CoNLL-U to out; out goes to stdout (cli_print)
+ * whenever it grows past 64 KiB, so a large document streams. */
+void cli_annot_sentences(const cli_annot *a, str text, const tok_result *r,
+                         json_w *j, buf *out);
 
 #endif

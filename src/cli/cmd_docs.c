@@ -243,17 +243,7 @@ static int show_grammar(kg_db *db, kg_marking clr, int64_t id,
     } else {
         buf_printf(&out, "# newdoc id = %lld\n", (long long)d.id);
     }
-    for (size_t si = 0; si < r.n_sents; si++) {
-        if (json) {
-            cli_annot_json(&a, text, &r, si, &j);
-        } else {
-            cli_annot_conllu(&a, text, &r, si, &out);
-        }
-        if (out.len > (1u << 16)) {
-            cli_print(&out);
-            buf_reset(&out);
-        }
-    }
+    cli_annot_sentences(&a, text, &r, json ? &j : NULL, &out);
     if (json) {
         json_end(&j);
         json_end(&j);
@@ -420,11 +410,8 @@ int cmd_docs(int argc, char **argv)
             conllu = true;
             break;
         case O_NER:
-            if (!pipe_ner_mode_parse(optarg, &ner_mode)) {
-                return cli_usage_error("docs",
-                                       "--ner must be auto, news, web or "
-                                       "none, not '%s'",
-                                       optarg);
+            if (!cli_ner_mode_arg("docs", optarg, &ner_mode)) {
+                return CLI_USAGE;
             }
             break;
         case O_MODELS:

@@ -294,11 +294,8 @@ int cmd_ingest(int argc, char **argv)
             po.io.max_records = (size_t)v;
             break;
         case O_NER:
-            if (!pipe_ner_mode_parse(optarg, &ner_mode)) {
-                return cli_usage_error("ingest",
-                                       "--ner '%s' must be auto, news, web "
-                                       "or none",
-                                       optarg);
+            if (!cli_ner_mode_arg("ingest", optarg, &ner_mode)) {
+                return CLI_USAGE;
             }
             break;
         case O_MODELS:

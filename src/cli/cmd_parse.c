@@ -805,17 +805,7 @@ int cmd_annotate(int argc, char **argv)
         json_key(&j, "sentences");
         json_arr(&j);
     }
-    for (size_t si = 0; si < r.n_sents; si++) {
-        if (json) {
-            cli_annot_json(&a, t, &r, si, &j);
-        } else {
-            cli_annot_conllu(&a, t, &r, si, &out);
-        }
-        if (out.len > (1u << 16)) {
-            cli_print(&out);
-            buf_reset(&out);
-        }
-    }
+    cli_annot_sentences(&a, t, &r, json ? &j : NULL, &out);
     if (json) {
         json_end(&j);
         json_end(&j);
