@@ -310,21 +310,18 @@ int32_t dep_best_legal(const dep_state *s, const int32_t *scores,
     if (m & (1u << DEP_REDUCE)) {
         TRY(DEP_REDUCE);
     }
+    const bool root_s0 = s->stack[s->sp - 1] == 0;
     if (m & (1u << DEP_LEFT)) {
         for (uint32_t l = 0; l < n_labels; l++) {
-            if (l != root_label) {
+            if (dep_label_legal(DEP_LEFT, l, root_s0, root_label)) {
                 TRY(dep_cls_left(l));
             }
         }
     }
     if (m & (1u << DEP_RIGHT)) {
-        if (s->stack[s->sp - 1] == 0) {
-            TRY(dep_cls_right(root_label, n_labels));
-        } else {
-            for (uint32_t l = 0; l < n_labels; l++) {
-                if (l != root_label) {
-                    TRY(dep_cls_right(l, n_labels));
-                }
+        for (uint32_t l = 0; l < n_labels; l++) {
+            if (dep_label_legal(DEP_RIGHT, l, root_s0, root_label)) {
+                TRY(dep_cls_right(l, n_labels));
             }
         }
     }
@@ -991,17 +988,8 @@ bool dep_cls_legal(const dep_state *st, uint32_t mask, uint32_t c,
                    uint32_t n_labels, uint32_t root_label)
 {
     uint32_t t = dep_cls_type(c, n_labels), l = dep_cls_label(c, n_labels);
-    if (!(mask & (1u << t))) {
-        return false;
-    }
-    if (t == DEP_LEFT) {
-        return l != root_label;
-    }
-    if (t == DEP_RIGHT) {
-        bool root_s0 = st->stack[st->sp - 1] == 0;
-        return root_s0 ? l == root_label : l != root_label;
-    }
-    return true;
+    return (mask & (1u << t)) &&
+           dep_label_legal(t, l, st->stack[st->sp - 1] == 0, root_label);
 }
 
 /* ---- the parser ---- */

@@ -184,6 +184,21 @@ void dep_apply(dep_state *s, uint32_t c, uint32_t n_labels);
 /* Adds the arc h -> d with label l (d has no head). */
 void dep_add_arc(dep_state *s, uint32_t h, uint32_t d, uint32_t l);
 
+/* The label rule of the single-root tree, for a transition type t that
+ * dep_legal allows: LEFT never takes the root label; RIGHT takes it from
+ * the root (s0 = 0) and only from there. */
+static inline bool dep_label_legal(uint32_t t, uint32_t l, bool root_s0,
+                                   uint32_t root_label)
+{
+    if (t == DEP_LEFT) {
+        return l != root_label;
+    }
+    if (t == DEP_RIGHT) {
+        return root_s0 ? l == root_label : l != root_label;
+    }
+    return true;
+}
+
 /* Best legal class for the scores (lowest id on ties); -1 when none (the
  * buffer is empty). */
 int32_t dep_best_legal(const dep_state *s, const int32_t *scores,
@@ -254,8 +269,8 @@ void dep_state_copy(dep_state *d, const dep_state *s);
 /* qsort order: higher score first, then lower parent, then lower class
  * (deterministic). */
 int dep_bcand_cmp(const void *a, const void *b);
-/* Whether class c is legal in st (mask = dep_legal(st)): the rules of
- * dep_best_legal. */
+/* Whether class c is legal in st (mask = dep_legal(st)): its type is in
+ * the mask and its label passes dep_label_legal. */
 bool dep_cls_legal(const dep_state *st, uint32_t mask, uint32_t c,
                    uint32_t n_labels, uint32_t root_label);
 
