@@ -193,6 +193,25 @@ static void upd(ap_trainer *tr, tfeat *f, uint32_t cls, int32_t d)
     e[k].w += d;
 }
 
+uint32_t ap_margin_rival(const int32_t *scores, uint32_t n_classes,
+                         uint32_t gold, uint32_t margin,
+                         bool (*allowed)(const void *ctx, uint32_t c),
+                         const void *ctx)
+{
+    uint32_t best = UINT32_MAX;
+    for (uint32_t c = 0; c < n_classes; c++) {
+        if (c != gold && (!allowed || allowed(ctx, c)) &&
+            (best == UINT32_MAX || scores[c] > scores[best])) {
+            best = c;
+        }
+    }
+    if (best != UINT32_MAX &&
+        (int64_t)scores[gold] - scores[best] < (int64_t)margin) {
+        return best;
+    }
+    return gold;
+}
+
 void ap_train_update(ap_trainer *tr, const uint64_t *feats, size_t n,
                      uint32_t gold, uint32_t pred)
 {

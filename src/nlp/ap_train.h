@@ -62,6 +62,17 @@ uint32_t ap_trainer_best(const ap_trainer *tr, const uint64_t *feats, size_t n);
 void ap_train_update(ap_trainer *tr, const uint64_t *feats, size_t n,
                      uint32_t gold, uint32_t pred);
 
+/* The rival of a margin update (doc/internals/perceptron.md), when the
+ * prediction was right: the best-scoring class other than gold among
+ * those allowed (allowed NULL: every class; lowest id on ties) if it
+ * scored less than `margin` below gold, else gold itself (no update).
+ * Each trainer has its own notion of allowed: every tag, the labels a
+ * BILOU sequence admits, the transitions that cost something. */
+uint32_t ap_margin_rival(const int32_t *scores, uint32_t n_classes,
+                         uint32_t gold, uint32_t margin,
+                         bool (*allowed)(const void *ctx, uint32_t c),
+                         const void *ctx);
+
 /* For structured (sequence-level) updates: adds delta to the weight of
  * class cls for each of the n features (counting them, in the first pass,
  * when delta > 0), without advancing the step; ap_train_tick() advances

@@ -449,6 +449,18 @@ static oracle sent_setup(trainer *T, const tset *t, uint32_t si)
     return (oracle){T->gh, T->gl, T->in_stack};
 }
 
+/* Legal transitions that lose gold arcs, for ap_margin_rival. */
+typedef struct costly {
+    const uint32_t *cost; /* UINT32_MAX: illegal */
+    uint32_t min;
+} costly;
+
+static bool is_costly(const void *ctx, uint32_t c)
+{
+    const costly *cy = ctx;
+    return cy->cost[c] != UINT32_MAX && cy->cost[c] > cy->min;
+}
+
 static void train_sent(trainer *T, const tset *t, uint32_t si, bool explore)
 {
     const uint32_t L = t->n_labels, R = t->root_label;
@@ -520,17 +532,12 @@ static void train_sent(trainer *T, const tset *t, uint32_t si, bool explore)
         int32_t rival = ok ? gold : pred;
         if (ok && T->o->margin) {
             /* the best costly transition, if it comes within the margin */
-            int32_t r2 = -1;
-            for (uint32_t c = 0; c < nc; c++) {
-                if (T->cost[c] != UINT32_MAX && T->cost[c] > minc &&
-                    (r2 < 0 || T->scores[c] > T->scores[r2])) {
-                    r2 = (int32_t)c;
-                }
-            }
-            if (r2 >= 0 && (int64_t)T->scores[pred] - T->scores[r2] <
-                               (int64_t)T->o->margin) {
+            costly cy = {T->cost, minc};
+            uint32_t r2 = ap_margin_rival(T->scores, nc, (uint32_t)pred,
+                                          T->o->margin, is_costly, &cy);
+            if (r2 != (uint32_t)pred) {
                 gold = pred;
-                rival = r2;
+                rival = (int32_t)r2;
             }
         }
         ap_train_update(T->ap, f, nf, (uint32_t)gold, (uint32_t)rival);

@@ -325,6 +325,18 @@ static uint32_t best_allowed(const int32_t *s, uint32_t nc, uint32_t p1,
     return best;
 }
 
+/* What may follow the previous label, for ap_margin_rival. */
+typedef struct admit {
+    uint32_t prev;
+    bool last;
+} admit;
+
+static bool admissible(const void *ctx, uint32_t c)
+{
+    const admit *a = ctx;
+    return ner_cls_allowed(a->prev, c, a->last);
+}
+
 /* One pass over document d. Returns the number of correct tokens. */
 static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
                         uint32_t flags, uint32_t margin, const ner_word *pseudo,
@@ -405,14 +417,8 @@ static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
             uint32_t rival = pr;
             if (pr == gold && margin) {
                 /* the best admissible other label, if within the margin */
-                int32_t keep = sc[gold];
-                sc[gold] = INT32_MIN;
-                uint32_t r2 = best_allowed(sc, nc, p1, i + 1 == n);
-                if (r2 != UINT32_MAX && sc[r2] != INT32_MIN &&
-                    (int64_t)keep - sc[r2] < (int64_t)margin) {
-                    rival = r2;
-                }
-                sc[gold] = keep;
+                admit ad = {p1, i + 1 == n};
+                rival = ap_margin_rival(sc, nc, gold, margin, admissible, &ad);
             }
             ap_train_update(tr, f, nf, gold, rival);
             right += pr == gold;

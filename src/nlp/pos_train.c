@@ -404,6 +404,23 @@ static ds_rc mem_tagger_open(model_writer *w, mem_tagger *mt, ds_err *e)
     return DS_OK;
 }
 
+/* A closed word's candidate tags, for ap_margin_rival. */
+typedef struct cands {
+    const uint16_t *tag;
+    uint32_t n;
+} cands;
+
+static bool in_cands(const void *ctx, uint32_t c)
+{
+    const cands *cs = ctx;
+    for (uint32_t q = 0; q < cs->n; q++) {
+        if (cs->tag[q] == c) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* One first-pass training epoch over the sentences in `order`. Returns the
  * number of words predicted right. */
 static size_t epoch1(ap_trainer *tr, const tdata *d, const uint32_t *order,
@@ -432,23 +449,18 @@ static size_t epoch1(ap_trainer *tr, const tdata *d, const uint32_t *order,
                 memset(acc, 0, d->n_tags * sizeof acc[0]);
                 ap_trainer_score_add(tr, f, nf, acc);
                 pred = nk ? cd[0] : 0;
-                uint32_t lim = nk ? nk : d->n_tags, other = gold;
+                uint32_t lim = nk ? nk : d->n_tags;
                 for (uint32_t q = 0; q < lim; q++) {
                     uint32_t c = nk ? cd[q] : q;
                     if (acc[c] > acc[pred]) {
                         pred = c;
                     }
-                    if (c != gold && (other == gold || acc[c] > acc[other])) {
-                        other = c;
-                    }
                 }
-                rival = gold;
-                if (pred != gold) {
-                    rival = pred;
-                } else if (other != gold && (int64_t)acc[gold] - acc[other] <
-                                                (int64_t)o->margin) {
-                    rival = other;
-                }
+                cands cs = {cd, nk};
+                rival = pred != gold
+                            ? pred
+                            : ap_margin_rival(acc, d->n_tags, gold, o->margin,
+                                              nk ? in_cands : NULL, &cs);
             } else {
                 pred = ap_trainer_best(tr, f, nf);
                 rival = pred;
