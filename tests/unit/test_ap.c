@@ -457,6 +457,26 @@ static void t_open_file_errors(void)
     model_writer_free(w);
 }
 
+static bool even_only(const void *ctx, uint32_t c)
+{
+    (void)ctx;
+    return c % 2 == 0;
+}
+
+/* The margin update's rival: the best other allowed class within the
+ * margin, lowest id on ties, else the gold class (no update). */
+static void t_margin_rival(void)
+{
+    const int32_t sc[5] = {10, 7, 9, 9, 2};
+    CHECK_EQ_INT(ap_margin_rival(sc, 5, 0, 5, NULL, NULL), 2); /* tie 2, 3 */
+    CHECK_EQ_INT(ap_margin_rival(sc, 5, 0, 1, NULL, NULL), 0); /* 10-9 >= 1 */
+    CHECK_EQ_INT(ap_margin_rival(sc, 5, 0, 2, NULL, NULL), 2);
+    CHECK_EQ_INT(ap_margin_rival(sc, 5, 0, 0, NULL, NULL), 0); /* no margin */
+    CHECK_EQ_INT(ap_margin_rival(sc, 5, 1, 100, even_only, NULL), 0);
+    CHECK_EQ_INT(ap_margin_rival(sc, 5, 0, 100, even_only, NULL), 2);
+    CHECK_EQ_INT(ap_margin_rival(sc, 1, 0, 100, NULL, NULL), 0); /* alone */
+}
+
 static void t_vcache(void)
 {
     ap_vcache *c = ap_vcache_new(5, 3); /* 8 slots */
@@ -487,5 +507,6 @@ int main(void)
     RUN(t_open_file_errors);
     RUN(t_vcache);
     RUN(t_full_rows);
+    RUN(t_margin_rival);
     return harness_done();
 }
