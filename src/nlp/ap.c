@@ -245,6 +245,13 @@ uint32_t ap_lookup(const ap_model *m, uint64_t feat, const ap_weight **out_w)
     return sl->n;
 }
 
+void ap_prefetch(const ap_model *m, const uint64_t *feats, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        __builtin_prefetch(&m->tab[ap_home(feats[i], m->hdr.cap)]);
+    }
+}
+
 /* Lookups in batches: the home slots of a batch are prefetched first,
  * then the weight pairs of the slots found, so that the cache misses of
  * independent probes overlap instead of following one another. */

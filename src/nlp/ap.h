@@ -109,6 +109,10 @@ typedef struct ap_weight {
  * when unknown) and points *out_w at that many pairs, in increasing class
  * order (valid as long as the model). */
 uint32_t ap_lookup(const ap_model *m, uint64_t feat, const ap_weight **out_w);
+/* Asks the CPU for the table slots of n features ahead of their
+ * ap_lookup, so that the cache misses of independent lookups overlap
+ * (ap_score_add does this itself). */
+void ap_prefetch(const ap_model *m, const uint64_t *feats, size_t n);
 
 typedef int32_t ap_v4i __attribute__((vector_size(16)));
 

@@ -163,12 +163,12 @@ enum {
     DEP_R_N0L2,
     DEP_N_ROLES
 };
-/* Roles s0, n0, n1, n2, s1 (the first five) have 11-13 features each and
+/* Roles s0, n0, n1, n2, s1 (the first five) have 11-12 features each and
  * are worth caching; the others have two. */
 #ifndef DEP_N_CACHED_ROLES
 #define DEP_N_CACHED_ROLES (DEP_R_S1 + 1)
 #endif
-#define DEP_MAX_ROLE_FEATS 13
+#define DEP_MAX_ROLE_FEATS 12
 /* out[role] = the word in that role (n + 1: none). */
 void dep_roles(const dep_state *s, uint32_t *out);
 size_t dep_role_feats(uint32_t role, const dep_wordh *h, uint64_t *out);
