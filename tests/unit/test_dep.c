@@ -25,8 +25,8 @@
 
 /* The dev UAS/LAS reached by models/parse.model with predicted POS
  * (doc/internals/parser.md); the check allows 0.5 below. */
-#define SHIPPED_DEV_UAS 86.06
-#define SHIPPED_DEV_LAS 83.00
+#define SHIPPED_DEV_UAS 86.45
+#define SHIPPED_DEV_LAS 83.31
 
 /* ---- synthetic projective trees ---- */
 
