@@ -477,14 +477,15 @@ done:
 static void eval_usage(FILE *f)
 {
     fputs("usage: dossier eval parse FILE.conllu [--model PATH] "
-          "[--pos-model PATH] [--gold-pos] [--json]\n"
+          "[--pos-model PATH] [--gold-pos] [--beam B] [--json]\n"
           "\n"
           "Parses the gold words of each sentence and prints UAS, LAS and\n"
           "label accuracy over all words (punctuation included), LAS on the\n"
           "universal part of the labels (CoNLL 2018), and the parsing speed\n"
           "(words per second of CPU time, one core). POS comes from the\n"
           "tagger (--pos-model, default pos.model in the models directory)\n"
-          "unless --gold-pos.\n",
+          "unless --gold-pos. --beam decodes with B hypotheses instead of\n"
+          "the model's width (for a model trained with train parse --beam).\n",
           f);
 }
 
@@ -509,10 +510,12 @@ int cmd_eval_parse(int argc, char **argv)
         {"model", required_argument, NULL, 'm'},
         {"pos-model", required_argument, NULL, 'p'},
         {"gold-pos", no_argument, NULL, 'g'},
+        {"beam", required_argument, NULL, 'b'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     bool json = false, gold = false;
+    long beam = 0;
     const char *model = NULL, *pmodel = NULL;
     char def[4096], pdef[4096];
     int c;
@@ -531,6 +534,12 @@ int cmd_eval_parse(int argc, char **argv)
             break;
         case 'g':
             gold = true;
+            break;
+        case 'b':
+            if (!cli_int_arg("eval", "--beam", optarg, 1, DEP_MAX_BEAM,
+                             &beam)) {
+                return CLI_USAGE;
+            }
             break;
         case 'h':
             eval_usage(stdout);
@@ -567,6 +576,7 @@ int cmd_eval_parse(int argc, char **argv)
         goto out;
     }
     p = dep_parser_new(m);
+    dep_parser_set_beam(p, (uint32_t)beam);
     tg = pm ? pos_tagger_new(pm) : NULL;
     dep_eval ev;
     if (conllu_load_file(path, &data, &len, &e) != DS_OK) {
@@ -591,6 +601,7 @@ int cmd_eval_parse(int argc, char **argv)
         } else {
             json_path(pmodel);
         }
+        printf(",\n  \"beam\": %ld", beam ? beam : (long)dep_model_beam(m));
         printf(",\n  \"sentences\": %zu,\n  \"words\": %zu,\n"
                "  \"uas\": %.2f,\n  \"las\": %.2f,\n  \"las_universal\": %.2f,"
                "\n  \"label_accuracy\": %.2f,\n  \"upos_accuracy\": %.2f,\n",
@@ -625,6 +636,8 @@ int cmd_eval_parse(int argc, char **argv)
                    ev.words - ev.pos_ok);
         }
         printf("POS: %s\n", gold ? "gold" : "predicted");
+        printf("beam: %ld%s\n", beam ? beam : (long)dep_model_beam(m),
+               beam ? "" : " (the model's)");
         printf("speed: %.0f words/s (parsing only, CPU time of one core)\n",
                ev.words_per_s);
     }

@@ -1023,7 +1023,8 @@ static inline void add_vec(int32_t *a, const int32_t *b, uint32_t n)
 struct dep_parser {
     const dep_model *m;
     dep_scratch sc;
-    dep_beam beam;    /* beam decoding (m->beam > 1) */
+    dep_beam beam;    /* beam decoding (width > 1) */
+    uint32_t width;   /* the beam this parser decodes with */
     uint32_t ncp;     /* n_classes rounded up to a multiple of 4 */
     int32_t *scores;  /* ncp */
     ap_vcache *roles; /* (role, word) -> summed role-feature scores */
@@ -1033,6 +1034,7 @@ dep_parser *dep_parser_new(const dep_model *m)
 {
     dep_parser *p = xcalloc(1, sizeof *p);
     p->m = m;
+    p->width = m->beam;
     dep_scratch_init(&p->sc);
     p->ncp = (m->n_classes + 3) & ~3u;
     p->scores = xcalloc(p->ncp, sizeof *p->scores);
@@ -1107,7 +1109,7 @@ static void score_state(void *ctx, const dep_state *s, int32_t *scores)
 static dep_state *parse_beam(dep_parser *p, size_t n)
 {
     const dep_model *m = p->m;
-    const uint32_t B = m->beam, L = m->n_labels, R = m->root_label;
+    const uint32_t B = p->width, L = m->n_labels, R = m->root_label;
     const uint32_t nc = m->n_classes;
     dep_beam *bm = &p->beam;
     (void)dep_beam_fit(bm, B, n, nc);
@@ -1127,6 +1129,18 @@ static dep_state *parse_beam(dep_parser *p, size_t n)
     return &bm->cur[0].st; /* the items are in candidate order */
 }
 
+void dep_parser_set_beam(dep_parser *p, uint32_t width)
+{
+    p->width = width == 0             ? p->m->beam
+               : width > DEP_MAX_BEAM ? DEP_MAX_BEAM
+                                      : width;
+}
+
+uint32_t dep_model_beam(const dep_model *m)
+{
+    return m->beam;
+}
+
 bool dep_uses_alt(const dep_model *m)
 {
     return m->alt_margin > 0;
@@ -1142,7 +1156,7 @@ void dep_parse(dep_parser *p, const dep_input *in, size_t n,
     dep_state_start(&p->sc, n);
     dep_state *s = &p->sc.st;
     dep_hash_words(in, n, m->pos_mode, m->alt_margin, &m->dict, p->sc.wh);
-    if (m->beam > 1) {
+    if (p->width > 1) {
         s = parse_beam(p, n);
     } else {
         for (;;) {

@@ -36,6 +36,8 @@
 
 #define DEP_MODEL_FILE "parse.model" /* in model_default_dir() */
 
+#define DEP_MAX_BEAM 64 /* the widest beam a model may ask for */
+
 typedef struct dep_model dep_model;   /* opaque, immutable, shareable */
 typedef struct dep_parser dep_parser; /* opaque, one per thread */
 
@@ -84,6 +86,14 @@ typedef struct dep_input {
 void dep_parse(dep_parser *p, const dep_input *in, size_t n,
                uint32_t *out_heads, uint16_t *out_labels);
 
+/* The beam the model was trained for (1: greedy). */
+uint32_t dep_model_beam(const dep_model *m);
+/* Decode with another beam width (0: the model's; at most DEP_MAX_BEAM):
+ * a globally trained model (train parse --beam) may be decoded narrower
+ * for speed. A greedy model decoded with a beam gets worse (its scores
+ * are not trained to add up along a sequence). */
+void dep_parser_set_beam(dep_parser *p, uint32_t width);
+
 /* Whether the model reads the tagger's runner-up tags (dep_input). */
 bool dep_uses_alt(const dep_model *m);
 
@@ -122,8 +132,6 @@ DS_MUST_USE ds_rc dep_eval_conllu(dep_parser *p, const pos_model *pm,
                                   ds_err *e);
 
 /* ---- Training (dossier train parse, tests; in dep_train.c) ---- */
-
-#define DEP_MAX_BEAM 64 /* the widest beam a model may ask for */
 
 typedef struct dep_train_opts {
     uint32_t iterations;   /* passes over the training data */
