@@ -418,6 +418,37 @@ static void t_beam(void)
     if (m1) {
         check_trees(m1, n1);
     }
+    /* decoded narrower, wider and greedily: still trees; 0 restores the
+     * model's width (same parses as a fresh parser) */
+    model_file *mf = NULL;
+    dep_model *m = NULL;
+    ds_err e;
+    if (m1 && model_open_mem(m1, n1, "beam", &mf, &e) == DS_OK &&
+        dep_model_from(mf, &m, &e) == DS_OK) {
+        CHECK_EQ_INT(dep_model_beam(m), 4);
+        dep_parser *p = dep_parser_new(m), *q = dep_parser_new(m);
+        str forms[] = {STR("w0l"), STR("w6r"), STR("w1r"), STR("w3l"),
+                       STR("w2r")};
+        str up[] = {STR("T0"), STR("T2"), STR("T1"), STR("T3"), STR("T2")};
+        dep_input in = {forms, up, up, NULL, NULL};
+        uint32_t h[5], h2[5];
+        uint16_t l[5], l2[5];
+        for (uint32_t b = 1; b <= 70; b += 13) {
+            dep_parser_set_beam(p, b);
+            dep_parse(p, &in, 5, h, l);
+            CHECK(dep_tree_valid(h, 5));
+        }
+        dep_parser_set_beam(p, 0);
+        dep_parse(p, &in, 5, h, l);
+        dep_parse(q, &in, 5, h2, l2);
+        CHECK(memcmp(h, h2, sizeof h) == 0 && memcmp(l, l2, sizeof l) == 0);
+        dep_parser_free(p);
+        dep_parser_free(q);
+    } else {
+        CHECK(!"the beam model loads");
+    }
+    dep_model_free(m);
+    model_close(mf);
     xfree(m1);
     xfree(m2);
 }
