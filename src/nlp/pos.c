@@ -779,8 +779,11 @@ void pos_tag_sent_alt(pos_tagger *t, const str *words, size_t n,
             }
         }
         out_alt[i] = (uint16_t)alt;
+        /* at least 0: after a second pass the chosen tag may have scored
+         * below the runner-up in the first */
+        int32_t d = s[best] - as;
         out_margin[i] =
-            alt == POS_NO_ALT ? INFINITY : (float)(s[best] - as) * m->sc1;
+            alt == POS_NO_ALT ? INFINITY : (float)(d > 0 ? d : 0) * m->sc1;
     }
 }
 

@@ -74,7 +74,8 @@ void pos_tag_sent(pos_tagger *t, const str *words, size_t n,
  * when there is none: a closed word with a single UPOS), out_margin[i]
  * how far below the chosen tag it scored, in weight units (the
  * perceptron's update steps; INFINITY without an alternative). The
- * margins come from the first pass. The parser reads a small margin as
+ * margins come from the first pass (0 when a second pass chose a tag the
+ * first scored lower). The parser reads a small margin as
  * "this tag may be wrong, and then it is probably that one". */
 #define POS_NO_ALT 0xffffu
 void pos_tag_sent_alt(pos_tagger *t, const str *words, size_t n,
