@@ -17,7 +17,32 @@ if [ ! -f "$EWT/train.conllu" ]; then
     exit 1
 fi
 [ -x "$BIN" ] || make -j2 "$BIN"
-mkdir -p models
+mkdir -p models build
+
+# Two chains on the two cores: the sentence and entity models (which
+# need nothing trained here) in the background, the tagger and then the
+# parser (which reads the tagger) in the foreground. Each model's output
+# is the same whichever runs first.
+others() {
+    # Sentence-boundary classifier on top of the tokenizer's rules (UD EWT).
+    "$BIN" train sent --train "$EWT/train.conllu" --dev "$EWT/dev.conllu" \
+        --out models/sent.model --iterations 8 --seed 1
+
+    # Named entities: CoNLL-2003 news model and UNER EWT web model, with the
+    # gazetteers (models/gaz, tools/build-gazetteers.sh) and word classes
+    # (models/ner-clusters.txt, tools/build-clusters.sh) as inputs.
+    CONLL=$SHARED/data/conll2003
+    UNER=$SHARED/data/uner-ewt
+    "$BIN" train ner --train "$CONLL/train.txt" --dev "$CONLL/dev.txt" \
+        --out models/ner-conll.model --iterations 15 --seed 1 --gaz models/gaz \
+        --clusters models/ner-clusters.txt --pos 0 --stages 2 --margin 100
+    "$BIN" train ner --train "$UNER/train.draft-2022-12.iob2" \
+        --dev "$UNER/dev.iob2" --out models/ner-web.model --iterations 15 \
+        --seed 1 --gaz models/gaz --clusters models/ner-clusters.txt \
+        --drop-types OTH --margin 100
+}
+others >build/make-models-others.log 2>&1 &
+OTHERS=$!
 
 # Part-of-speech tagger (UD English EWT, UPOS + XPOS). Reads the word
 # classes models/ner-clusters.txt (found in the models directory) and
@@ -33,21 +58,10 @@ mkdir -p models
     --pos-model models/pos.model --out models/parse.model --seed 1 \
     --iterations 20 --max-mb 16 --alt-margin 256
 
-# Sentence-boundary classifier on top of the tokenizer's rules (UD EWT).
-"$BIN" train sent --train "$EWT/train.conllu" --dev "$EWT/dev.conllu" \
-    --out models/sent.model --iterations 8 --seed 1
-
-# Named entities: CoNLL-2003 news model and UNER EWT web model, with the
-# gazetteers (models/gaz, tools/build-gazetteers.sh) and word classes
-# (models/ner-clusters.txt, tools/build-clusters.sh) as inputs.
-CONLL=$SHARED/data/conll2003
-UNER=$SHARED/data/uner-ewt
-"$BIN" train ner --train "$CONLL/train.txt" --dev "$CONLL/dev.txt" \
-    --out models/ner-conll.model --iterations 15 --seed 1 --gaz models/gaz \
-    --clusters models/ner-clusters.txt --pos 0 --stages 2 --margin 100
-"$BIN" train ner --train "$UNER/train.draft-2022-12.iob2" \
-    --dev "$UNER/dev.iob2" --out models/ner-web.model --iterations 15 \
-    --seed 1 --gaz models/gaz --clusters models/ner-clusters.txt \
-    --drop-types OTH --margin 100
-
+if ! wait "$OTHERS"; then
+    echo "make-models: the sentence or entity models failed:" >&2
+    tail -n 20 build/make-models-others.log >&2
+    exit 1
+fi
+cat build/make-models-others.log
 sha256sum models/*.model
