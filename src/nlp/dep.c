@@ -869,6 +869,7 @@ void dep_bitem_alloc(dep_bitem *it, size_t cap)
     it->st.nr = (uint16_t *)m;
     m += u16;
     it->hist = (uint16_t *)m;
+    it->st.n = UINT32_MAX; /* no sentence yet: the first copy is whole */
 }
 
 void dep_bitem_free(dep_bitem *it)
@@ -879,7 +880,17 @@ void dep_bitem_free(dep_bitem *it)
 
 void dep_state_copy(dep_state *d, const dep_state *s)
 {
+    /* Words after the buffer front have no arcs yet (an arc's dependent
+     * is s0 or b, its head a stack word or b), so their entries hold the
+     * start values in every state of a sentence. Copying up to the later
+     * of the two fronts therefore overwrites all d had and resets the
+     * rest: a beam step copies half a sentence on average instead of all
+     * of it. Another sentence (or a fresh item) gets everything. */
     size_t m = s->n + 2;
+    if (d->n == s->n && d->b <= s->n + 1) {
+        size_t front = (size_t)(s->b > d->b ? s->b : d->b) + 1;
+        m = front < m ? front : m;
+    }
     d->n = s->n;
     d->sp = s->sp;
     d->b = s->b;
@@ -927,6 +938,28 @@ bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n, uint32_t n_classes)
     return true;
 }
 
+/* Keeps x among the best b->B candidates of b->cand[0..*k), which are in
+ * dep_bcand_cmp order: a step has up to B x 104 candidates and needs B,
+ * so one comparison with the worst kept rejects most of them (a sort of
+ * all of them took most of the beam's time). */
+static void keep_cand(dep_beam *b, size_t *k, dep_bcand x)
+{
+    size_t i = *k;
+    if (i == b->B) {
+        if (dep_bcand_cmp(&x, &b->cand[i - 1]) >= 0) {
+            return;
+        }
+        i--;
+    } else {
+        (*k)++;
+    }
+    while (i > 0 && dep_bcand_cmp(&x, &b->cand[i - 1]) < 0) {
+        b->cand[i] = b->cand[i - 1];
+        i--;
+    }
+    b->cand[i] = x;
+}
+
 size_t dep_beam_expand(dep_beam *b, uint32_t nb, uint32_t step, dep_score_fn fn,
                        void *ctx, int32_t *scores, uint32_t n_labels,
                        uint32_t root_label, const uint16_t *gold, uint32_t G)
@@ -938,25 +971,23 @@ size_t dep_beam_expand(dep_beam *b, uint32_t nb, uint32_t step, dep_score_fn fn,
         const dep_bitem *it = &b->cur[i];
         uint32_t mask = dep_legal(&it->st);
         if (!mask) {
-            b->cand[k++] = (dep_bcand){it->score, (int32_t)i, -1,
-                                       gold && it->gold && step >= G};
+            keep_cand(b, &k,
+                      (dep_bcand){it->score, (int32_t)i, -1,
+                                  gold && it->gold && step >= G});
             continue;
         }
         any = true;
         fn(ctx, &it->st, scores);
         for (uint32_t c = 0; c < nc; c++) {
             if (dep_cls_legal(&it->st, mask, c, n_labels, root_label)) {
-                b->cand[k++] = (dep_bcand){
-                    it->score + scores[c], (int32_t)i, (int32_t)c,
-                    gold && it->gold && step < G && gold[step] == c};
+                keep_cand(b, &k,
+                          (dep_bcand){
+                              it->score + scores[c], (int32_t)i, (int32_t)c,
+                              gold && it->gold && step < G && gold[step] == c});
             }
         }
     }
-    if (!any) {
-        return 0;
-    }
-    qsort(b->cand, k, sizeof *b->cand, dep_bcand_cmp);
-    return k;
+    return any ? k : 0;
 }
 
 void dep_beam_advance(dep_beam *b, uint32_t nn, uint32_t n_labels)

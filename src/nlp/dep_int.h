@@ -249,12 +249,13 @@ typedef struct dep_beam {
 bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n, uint32_t n_classes);
 void dep_beam_fini(dep_beam *b);
 
-/* The candidates of the nb items in b->cur, best first, in b->cand: every
- * legal class of every item, scored by fn (into scores, n_classes long),
- * and each finished item as it is. A candidate is gold when its item is
- * and its class extends the gold sequence gold[0..G) at this step (gold
- * may be NULL: decoding). Returns the number of candidates, or 0 when
- * every item has finished (b->cur is then untouched). */
+/* The B best candidates of the nb items in b->cur, best first, in
+ * b->cand: of every legal class of every item, scored by fn (into scores,
+ * n_classes long), and each finished item as it is. A candidate is gold
+ * when its item is and its class extends the gold sequence gold[0..G) at
+ * this step (gold may be NULL: decoding). Returns the number kept (at
+ * most B), or 0 when every item has finished (b->cur is then
+ * untouched). */
 size_t dep_beam_expand(dep_beam *b, uint32_t nb, uint32_t step, dep_score_fn fn,
                        void *ctx, int32_t *scores, uint32_t n_labels,
                        uint32_t root_label, const uint16_t *gold, uint32_t G);
