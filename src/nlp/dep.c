@@ -26,7 +26,6 @@
 #include "nlp/dep.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -920,7 +919,7 @@ void dep_beam_fini(dep_beam *b)
     memset(b, 0, sizeof *b);
 }
 
-bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n, uint32_t n_classes)
+bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n)
 {
     if (b->cur && b->B == B && b->cap >= 2 * n + 4) {
         return false;
@@ -934,26 +933,39 @@ bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n, uint32_t n_classes)
         dep_bitem_alloc(&b->cur[i], b->cap);
         dep_bitem_alloc(&b->nxt[i], b->cap);
     }
-    b->cand = xmalloc((size_t)B * (n_classes + 1) * sizeof *b->cand);
+    b->cand = xmalloc(B * sizeof *b->cand);
     return true;
 }
 
+/* Candidate order: higher score first, then lower parent, then lower
+ * class (a total order, so the search is deterministic). */
+static int bcand_cmp(const dep_bcand *x, const dep_bcand *y)
+{
+    if (x->score != y->score) {
+        return x->score > y->score ? -1 : 1;
+    }
+    if (x->parent != y->parent) {
+        return x->parent < y->parent ? -1 : 1;
+    }
+    return x->cls < y->cls ? -1 : x->cls > y->cls;
+}
+
 /* Keeps x among the best b->B candidates of b->cand[0..*k), which are in
- * dep_bcand_cmp order: a step has up to B x 104 candidates and needs B,
+ * bcand_cmp order: a step has up to B x 104 candidates and needs B,
  * so one comparison with the worst kept rejects most of them (a sort of
  * all of them took most of the beam's time). */
 static void keep_cand(dep_beam *b, size_t *k, dep_bcand x)
 {
     size_t i = *k;
     if (i == b->B) {
-        if (dep_bcand_cmp(&x, &b->cand[i - 1]) >= 0) {
+        if (bcand_cmp(&x, &b->cand[i - 1]) >= 0) {
             return;
         }
         i--;
     } else {
         (*k)++;
     }
-    while (i > 0 && dep_bcand_cmp(&x, &b->cand[i - 1]) < 0) {
+    while (i > 0 && bcand_cmp(&x, &b->cand[i - 1]) < 0) {
         b->cand[i] = b->cand[i - 1];
         i--;
     }
@@ -1009,18 +1021,6 @@ void dep_beam_advance(dep_beam *b, uint32_t nn, uint32_t n_labels)
     dep_bitem *tmp = b->cur;
     b->cur = b->nxt;
     b->nxt = tmp;
-}
-
-int dep_bcand_cmp(const void *a, const void *b)
-{
-    const dep_bcand *x = a, *y = b;
-    if (x->score != y->score) {
-        return x->score > y->score ? -1 : 1;
-    }
-    if (x->parent != y->parent) {
-        return x->parent < y->parent ? -1 : 1;
-    }
-    return x->cls < y->cls ? -1 : x->cls > y->cls;
 }
 
 bool dep_cls_legal(const dep_state *st, uint32_t mask, uint32_t c,
@@ -1140,10 +1140,9 @@ static void score_state(void *ctx, const dep_state *s, int32_t *scores)
 static dep_state *parse_beam(dep_parser *p, size_t n)
 {
     const dep_model *m = p->m;
-    const uint32_t B = p->width, L = m->n_labels, R = m->root_label;
-    const uint32_t nc = m->n_classes;
+    const uint32_t L = m->n_labels, R = m->root_label;
     dep_beam *bm = &p->beam;
-    (void)dep_beam_fit(bm, B, n, nc);
+    (void)dep_beam_fit(bm, p->width, n);
     dep_state_copy(&bm->cur[0].st, &p->sc.st);
     bm->cur[0].score = 0;
     bm->cur[0].nh = 0;
@@ -1154,7 +1153,7 @@ static dep_state *parse_beam(dep_parser *p, size_t n)
         if (!k) {
             break;
         }
-        nb = k < B ? (uint32_t)k : B;
+        nb = (uint32_t)k;
         dep_beam_advance(bm, nb, L);
     }
     return &bm->cur[0].st; /* the items are in candidate order */

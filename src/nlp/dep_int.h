@@ -242,11 +242,11 @@ typedef struct dep_beam {
     uint32_t B;
     size_t cap; /* classes of history per item (>= 2n + 4) */
     dep_bitem *cur, *nxt;
-    dep_bcand *cand; /* B * (n_classes + 1) */
+    dep_bcand *cand; /* B: the best of a step's candidates */
 } dep_beam;
 
 /* Makes room for an n-word sentence; returns true when it (re)allocated. */
-bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n, uint32_t n_classes);
+bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n);
 void dep_beam_fini(dep_beam *b);
 
 /* The B best candidates of the nb items in b->cur, best first, in
@@ -267,9 +267,6 @@ void dep_beam_advance(dep_beam *b, uint32_t nn, uint32_t n_labels);
 void dep_bitem_alloc(dep_bitem *it, size_t cap);
 void dep_bitem_free(dep_bitem *it);
 void dep_state_copy(dep_state *d, const dep_state *s);
-/* qsort order: higher score first, then lower parent, then lower class
- * (deterministic). */
-int dep_bcand_cmp(const void *a, const void *b);
 /* Whether class c is legal in st (mask = dep_legal(st)): its type is in
  * the mask and its label passes dep_label_legal. */
 bool dep_cls_legal(const dep_state *st, uint32_t mask, uint32_t c,

@@ -626,9 +626,9 @@ static void beam_ws_fini(beam_ws *w)
     memset(w, 0, sizeof *w);
 }
 
-static void beam_ws_fit(beam_ws *w, uint32_t B, size_t n, uint32_t nc)
+static void beam_ws_fit(beam_ws *w, uint32_t B, size_t n)
 {
-    if (!dep_beam_fit(&w->bm, B, n, nc)) {
+    if (!dep_beam_fit(&w->bm, B, n)) {
         return;
     }
     dep_bitem_free(&w->scratch);
@@ -644,9 +644,9 @@ static void beam_ws_fit(beam_ws *w, uint32_t B, size_t n, uint32_t nc)
 static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
 {
     const uint32_t n = t->sents[si].n, L = t->n_labels, R = t->root_label;
-    const uint32_t nc = 2 + 2 * L, B = T->o->beam;
+    const uint32_t B = T->o->beam;
     oracle o = sent_setup(T, t, si);
-    beam_ws_fit(w, B, n, nc);
+    beam_ws_fit(w, B, n);
     /* the gold sequence */
     uint32_t G = 0;
     dep_state *g = &w->scratch.st;
@@ -687,7 +687,7 @@ static void train_sent_beam(trainer *T, beam_ws *w, const tset *t, uint32_t si)
             worst_len = step + 1 < G ? step + 1 : G;
             violated = true;
         }
-        nb = k < B ? (uint32_t)k : B;
+        nb = (uint32_t)k;
         dep_beam_advance(&w->bm, nb, L);
         if (worse) { /* the top candidate is now the first item */
             const dep_bitem *best = &w->bm.cur[0];
