@@ -91,9 +91,7 @@ annotation annotate_doc(annotator *a, str text, const tok_result *r)
         a->upos[k] = pos_tag_upos(a->pm, a->tag[k]);
         a->xpos[k] = pos_tag_xpos(a->pm, a->tag[k]);
         if (a->alt) {
-            a->alt_upos[k] = a->alt_tag[k] == POS_NO_ALT
-                                 ? STR("")
-                                 : pos_tag_upos(a->pm, a->alt_tag[k]);
+            a->alt_upos[k] = pos_alt_upos(a->pm, a->alt_tag[k]);
         }
     }
     size_t ns = 0;

@@ -1322,8 +1322,7 @@ ds_rc dep_eval_conllu(dep_parser *p, const pos_model *pm, pos_tagger *tagger,
             for (size_t i = 0; i < n; i++) {
                 up[i] = pos_tag_upos(pm, tags[i]);
                 xp[i] = pos_tag_xpos(pm, tags[i]);
-                au[i] =
-                    alt[i] == POS_NO_ALT ? STR("") : pos_tag_upos(pm, alt[i]);
+                au[i] = pos_alt_upos(pm, alt[i]);
                 out->pos_ok += str_eq(up[i], wl[i]->upos);
             }
         }

@@ -767,8 +767,7 @@ static void tag_set(tset *t, const pos_model *pm)
         for (uint32_t k = 0; k < ts->n; k++) {
             t->upos[ts->off + k] = pos_tag_upos(pm, tags[k]);
             t->xpos[ts->off + k] = pos_tag_xpos(pm, tags[k]);
-            t->alt[ts->off + k] =
-                alt[k] == POS_NO_ALT ? STR("") : pos_tag_upos(pm, alt[k]);
+            t->alt[ts->off + k] = pos_alt_upos(pm, alt[k]);
         }
     }
     xfree(tags);

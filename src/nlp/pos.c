@@ -787,6 +787,11 @@ void pos_tag_sent_alt(pos_tagger *t, const str *words, size_t n,
     }
 }
 
+str pos_alt_upos(const pos_model *m, uint16_t alt)
+{
+    return alt == POS_NO_ALT ? STR("") : pos_tag_upos(m, alt);
+}
+
 void pos_tag_pass1(pos_tagger *t, const str *words, size_t n,
                    uint16_t *out_tags, float *s1)
 {

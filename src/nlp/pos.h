@@ -80,6 +80,9 @@ void pos_tag_sent(pos_tagger *t, const str *words, size_t n,
 #define POS_NO_ALT 0xffffu
 void pos_tag_sent_alt(pos_tagger *t, const str *words, size_t n,
                       uint16_t *out_tags, uint16_t *out_alt, float *out_margin);
+/* The UPOS of a runner-up: empty for POS_NO_ALT (the parser's "none",
+ * dep_input). */
+str pos_alt_upos(const pos_model *m, uint16_t alt);
 
 /* Tags the tokens of a tokenizer result, sentence by sentence:
  * out_tags[i] is the tag of r->toks[i] (text is the tokenized text). */

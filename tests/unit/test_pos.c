@@ -263,12 +263,14 @@ static void t_shipped_tags_text(void)
         if (alt[i] != POS_NO_ALT) {
             CHECK(alt[i] < pos_n_tags(m));
             CHECK(!str_eq(upos_of(m, alt[i]), upos_of(m, tags[i])));
+            CHECK(str_eq(pos_alt_upos(m, alt[i]), upos_of(m, alt[i])));
             CHECK(mg[i] >= 0 && mg[i] < INFINITY);
         } else {
             CHECK(mg[i] == INFINITY);
         }
     }
     CHECK(alt[0] == POS_NO_ALT && alt[3] == POS_NO_ALT);
+    CHECK(pos_alt_upos(m, POS_NO_ALT).len == 0);
     CHECK(alt[1] != POS_NO_ALT);
     xfree(t2);
     xfree(alt);
