@@ -234,10 +234,8 @@ static void tag_block(str t, block bl, const pos_model *pm, pos_tagger *tg,
             f[4] = pos_tag_xpos(pm, tags[w]);
             char item[96] = "";
             if (alt[w] != POS_NO_ALT && margin[w] < JK_ALT_MAX) {
-                str u = pos_tag_upos(pm, alt[w]);
-                snprintf(item, sizeof item, "AltUPOS=" STR_FMT ":%.2f",
-                         (int)(u.len > 40 ? 40 : u.len), u.ptr,
-                         (double)margin[w]);
+                dep_alt_misc(item, sizeof item, pos_tag_upos(pm, alt[w]),
+                             margin[w]);
             }
             for (size_t c = 0; c < 10; c++) {
                 bool misc_empty = c == 9 && str_eq(f[9], STR("_"));

@@ -164,13 +164,18 @@ typedef struct dep_train_opts {
     /* Runner-up UPOS features for words whose tag won by less than this
      * (weight units; 0: none). The runner-ups come from the tagger `pos`
      * for dev (and train with tag_train), else from the training file's
-     * MISC column ("AltUPOS=NOUN:37.5", written by the jackknife). */
+     * MISC column (dep_alt_misc, written by the jackknife). */
     uint32_t alt_margin;
     /* Called after each pass (may be NULL). */
     void (*progress)(void *ctx, uint32_t iter, double train_acc,
                      const dep_eval *dev, size_t model_bytes, double seconds);
     void *progress_ctx;
 } dep_train_opts;
+
+/* The MISC item that carries a word's runner-up in a training file,
+ * "AltUPOS=NOUN:37.50" (the trainer reads it back), into out (cap bytes,
+ * NUL-terminated; the UPOS is cut at 40 bytes). */
+void dep_alt_misc(char *out, size_t cap, str upos, float margin);
 
 typedef struct dep_train_result {
     uint32_t best_iter; /* 1-based pass written */

@@ -86,8 +86,16 @@ static void tset_fini(tset *t)
     memset(t, 0, sizeof *t);
 }
 
-/* The runner-up written by the jackknife into MISC: "AltUPOS=NOUN:37.5"
- * (empty and INFINITY when absent or malformed). */
+#define ALT_KEY "AltUPOS="
+
+void dep_alt_misc(char *out, size_t cap, str upos, float margin)
+{
+    snprintf(out, cap, ALT_KEY STR_FMT ":%.2f",
+             (int)(upos.len > 40 ? 40 : upos.len), upos.ptr, (double)margin);
+}
+
+/* The runner-up of a MISC column (dep_alt_misc's item; empty and INFINITY
+ * when absent or malformed). */
 static void misc_alt(str misc, str *out_upos, float *out_margin)
 {
     *out_upos = STR("");
@@ -98,10 +106,10 @@ static void misc_alt(str misc, str *out_upos, float *out_margin)
             item = rest;
             rest = STR("");
         }
-        if (!str_starts(item, STR("AltUPOS="))) {
+        if (!str_starts(item, STR(ALT_KEY))) {
             continue;
         }
-        str v = str_sub(item, 8, item.len), u;
+        str v = str_sub(item, sizeof ALT_KEY - 1, item.len), u;
         char num[32];
         if (!str_cut(&v, ':', &u) || !u.len || !v.len || v.len >= sizeof num) {
             return;
