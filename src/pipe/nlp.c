@@ -204,43 +204,6 @@ static bool trailing_junk(str text, const tok_span *t)
            str_eq(w, STR("\xE2\x80\x99s")) || str_eq(w, STR("'"));
 }
 
-/* The entity spans of a document as mention evidence (*out, NULL when
- * there are none); returns their number. */
-static size_t mentions_of(const pipe_nlp *n, int which, str text,
-                          const tok_result *r, const ner_span *spans, size_t ns,
-                          kg_mention_in **out)
-{
-    *out = NULL;
-    if (ns == 0) {
-        return 0;
-    }
-    kg_mention_in *m = xcalloc(ns, sizeof *m);
-    size_t k = 0;
-    for (size_t i = 0; i < ns; i++) {
-        const ner_span *s = &spans[i];
-        if (s->first > s->last || s->last >= r->n_toks ||
-            s->type >= NER_MAX_TYPES || !n->types[which][s->type]) {
-            continue;
-        }
-        /* Evidence spans name the entity, not its grammar: a trailing
-         * possessive or punctuation token the tagger took in is dropped
-         * ("the Agency's" -> "Agency"). */
-        uint32_t last = s->last;
-        while (last > s->first && trailing_junk(text, &r->toks[last])) {
-            last--;
-        }
-        const tok_span *a = &r->toks[s->first], *b = &r->toks[last];
-        m[k].start = a->off;
-        m[k].end = b->off + b->len;
-        m[k].sentence = sentence_of(r, s->first);
-        m[k].type = n->types[which][s->type];
-        m[k].confidence = s->conf;
-        k++;
-    }
-    *out = m;
-    return k;
-}
-
 size_t pipe_nlp_run(pipe_nlp_worker *w, str text, const tok_result *r,
                     const char *format, kg_mention_in **out)
 {
@@ -268,9 +231,35 @@ size_t pipe_nlp_run(pipe_nlp_worker *w, str text, const tok_result *r,
         }
         pos = w->xpos;
     }
-    ner_doc_begin(nt);
     size_t ns = ner_tag_tokens(nt, text, r, pos, w->spans);
-    return mentions_of(n, which, text, r, w->spans, ns, out);
+    if (ns == 0) {
+        return 0;
+    }
+    kg_mention_in *m = xcalloc(ns, sizeof *m);
+    size_t k = 0;
+    for (size_t i = 0; i < ns; i++) {
+        const ner_span *s = &w->spans[i];
+        if (s->first > s->last || s->last >= r->n_toks ||
+            s->type >= NER_MAX_TYPES || !n->types[which][s->type]) {
+            continue;
+        }
+        /* Evidence spans name the entity, not its grammar: a trailing
+         * possessive or punctuation token the tagger took in is dropped
+         * ("the Agency's" -> "Agency"). */
+        uint32_t last = s->last;
+        while (last > s->first && trailing_junk(text, &r->toks[last])) {
+            last--;
+        }
+        const tok_span *a = &r->toks[s->first], *b = &r->toks[last];
+        m[k].start = a->off;
+        m[k].end = b->off + b->len;
+        m[k].sentence = sentence_of(r, s->first);
+        m[k].type = n->types[which][s->type];
+        m[k].confidence = s->conf;
+        k++;
+    }
+    *out = m;
+    return k;
 }
 
 annotation pipe_nlp_annotate(pipe_nlp_worker *w, str text, const tok_result *r,
