@@ -9,7 +9,8 @@
  * tiny model trained once on synthetic trees (with runner-up features:
  * each word also gets a runner-up UPOS and a margin from its last two
  * bytes, absent for some). The output must be a valid
- * tree (dep_tree_valid), else the target aborts. Seeds in
+ * tree (dep_tree_valid) at the model's beam width and at width 3,
+ * else the target aborts. Seeds in
  * fuzz/corpus/dep/. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -51,18 +52,23 @@ static dep_model *tiny;
 static model_file *tiny_mf;
 static void *tiny_bytes;
 
+/* Parses at the model's width and at width 3 (a greedy model then sums
+ * log-probabilities, a beam model is decoded narrower or wider). */
 static void check_parse(const dep_model *m, const dep_input *in, size_t n)
 {
     dep_parser *p = dep_parser_new(m);
     uint32_t *heads = xmalloc((n + 1) * sizeof *heads);
     uint16_t *labs = xmalloc((n + 1) * sizeof *labs);
-    dep_parse(p, in, n, heads, labs);
-    if (n && !dep_tree_valid(heads, n)) {
-        abort();
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (labs[i] >= dep_n_labels(m)) {
+    for (uint32_t width = 0; width <= 3; width += 3) {
+        dep_parser_set_beam(p, width);
+        dep_parse(p, in, n, heads, labs);
+        if (n && !dep_tree_valid(heads, n)) {
             abort();
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (labs[i] >= dep_n_labels(m)) {
+                abort();
+            }
         }
     }
     xfree(heads);

@@ -34,6 +34,13 @@ annotator *annotator_new(const pos_model *pos, const ner_model *ner,
     return a;
 }
 
+void annotator_set_beam(annotator *a, uint32_t width)
+{
+    if (a->dp) {
+        dep_parser_set_beam(a->dp, width);
+    }
+}
+
 void annotator_free(annotator *a)
 {
     if (!a) {

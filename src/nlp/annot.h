@@ -32,6 +32,9 @@ typedef struct annotator annotator; /* opaque, one per thread */
 annotator *annotator_new(const pos_model *pos, const ner_model *ner,
                          const dep_model *dep);
 void annotator_free(annotator *a);
+/* Parses with a beam of the given width (dep_parser_set_beam; 0: the
+ * model's). No effect without a parser. */
+void annotator_set_beam(annotator *a, uint32_t width);
 
 /* The result for a document of n tokens, arrays indexed like r->toks and
  * owned by the annotator (valid until its next annotate_doc or free):

@@ -90,8 +90,11 @@ void dep_parse(dep_parser *p, const dep_input *in, size_t n,
 uint32_t dep_model_beam(const dep_model *m);
 /* Decode with another beam width (0: the model's; at most DEP_MAX_BEAM):
  * a globally trained model (train parse --beam) may be decoded narrower
- * for speed. A greedy model decoded with a beam gets worse (its scores
- * are not trained to add up along a sequence). */
+ * for speed, and sums its scores along a sequence. A greedy model sums
+ * the log-probabilities of its transitions instead (its scores are not
+ * trained to add up; each state's become a softmax, dep_local_logprob):
+ * the shipped one gains about 0.6 UAS at width 2 and 1.0 at width 4,
+ * at 45 % and 25 % of the greedy speed. */
 void dep_parser_set_beam(dep_parser *p, uint32_t width);
 
 /* Whether the model reads the tagger's runner-up tags (dep_input). */

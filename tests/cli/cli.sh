@@ -149,6 +149,22 @@ printf 'Tobias Renwick met officials in Velmora on Monday.\n\nLater Renwick left
     $DOSSIER annotate >"$T/ann3"
 check_grep "annotate: a name's later mention is tagged too" '	Renwick	.*NER=B-PER' "$T/ann3"
 
+# annotate --beam: the same tokens, tags and entities, a tree per
+# sentence (one root); a width out of range is a usage error.
+printf 'The envoy who met the attache in Velmora said that the ministry had\nreviewed the contract, which the board signed on Monday.\n' >"$T/beam.txt"
+$DOSSIER annotate "$T/beam.txt" | cut -f1-6,10 >"$T/beam1"
+$DOSSIER annotate --beam 4 "$T/beam.txt" >"$T/beam4"
+check_rc "annotate --beam 4 exits 0" 0 $?
+cut -f1-6,10 "$T/beam4" | cmp -s - "$T/beam1"
+check_rc "annotate --beam 4: same words, tags and entities" 0 $?
+roots=$(awk -F'\t' '$8 == "root"' "$T/beam4" | wc -l)
+sents=$(grep -c '^# sent_id' "$T/beam4")
+[ "$roots" -eq "$sents" ] && [ "$sents" -gt 0 ]
+check_rc "annotate --beam 4: one root per sentence" 0 $?
+$DOSSIER annotate --beam 0 "$T/beam.txt" >/dev/null 2>"$T/err8"
+check_rc "annotate --beam 0 exits 2" 2 $?
+check_grep "annotate names the bad width" "\-\-beam '0'" "$T/err8"
+
 # Standard input.
 printf 'A note from standard input about the tender annex.\n' | $D ingest - >"$T/out6"
 check_rc "stdin ingest" 0 $?

@@ -27,6 +27,9 @@
  * (doc/internals/parser.md); the check allows 0.5 below. */
 #define SHIPPED_DEV_UAS 86.45
 #define SHIPPED_DEV_LAS 83.31
+/* the same decoded with a beam of 4 (summed log-probabilities) */
+#define SHIPPED_BEAM4_UAS 87.44
+#define SHIPPED_BEAM4_LAS 84.31
 
 /* ---- synthetic projective trees ---- */
 
@@ -351,7 +354,10 @@ static void t_training_deterministic(void)
     g_model_len = n1;
 }
 
-static void check_trees(const void *bytes, size_t len)
+/* Parses 400 random sentences (up to 600 words, odd forms and tags) with
+ * the model in bytes decoded at `beam` (0: the model's width): every
+ * parse is a tree whose root, and only it, is labelled root. */
+static void check_trees(const void *bytes, size_t len, uint32_t beam)
 {
     model_file *mf = NULL;
     dep_model *m = NULL;
@@ -364,6 +370,7 @@ static void check_trees(const void *bytes, size_t len)
     }
     CHECK(str_eq(dep_label_name(m, 0), STR("amod")));
     dep_parser *p = dep_parser_new(m);
+    dep_parser_set_beam(p, beam);
     static const char *const vocab[] = {"w0l", "w1r", "w6r", ".",        "",
                                         "w2l", "zzz", "w5r", "\xff\xfe", "w3l"};
     static const char *const tags[] = {"T0", "T1", "T2", "T3", "", "Q"};
@@ -398,8 +405,128 @@ static void t_trees_always_valid(void)
 {
     CHECK(g_model != NULL);
     if (g_model) {
-        check_trees(g_model, g_model_len);
+        check_trees(g_model, g_model_len, 0);
     }
+}
+
+/* dep_local_logprob: log-probabilities in thousandths of a nat over the
+ * legal classes (they sum to 1, keep the scores' order, the best is the
+ * largest), floored at -DEP_LOCAL_FLOOR nats. */
+static void t_local_logprob(void)
+{
+    const uint32_t L = 3, R = 2, nc = 2 + 2 * L; /* label 2 is root */
+    dep_scratch sc;
+    dep_scratch_init(&sc);
+    dep_state_start(&sc, 4);
+    dep_apply(&sc.st, DEP_SHIFT, L); /* s0 = word 1: SHIFT, LEFT, RIGHT */
+    uint32_t mask = dep_legal(&sc.st);
+    int32_t raw[8] = {500, 7, 900, -3000, 900, 40, -2000000000, 1200};
+    int32_t lp[8];
+    memcpy(lp, raw, sizeof lp);
+    const double tau = 0.01;
+    dep_local_logprob(&sc.st, lp, L, R, tau);
+    double z = 0;
+    int32_t best = INT32_MIN;
+    uint32_t n_legal = 0;
+    for (uint32_t c = 0; c < nc; c++) {
+        if (!dep_cls_legal(&sc.st, mask, c, L, R)) {
+            continue;
+        }
+        n_legal++;
+        z += exp(lp[c] / 1000.0);
+        CHECK(lp[c] <= 0 && lp[c] >= -DEP_LOCAL_FLOOR * 1000);
+        best = lp[c] > best ? lp[c] : best;
+        for (uint32_t d = 0; d < nc; d++) {
+            if (dep_cls_legal(&sc.st, mask, d, L, R) && raw[d] < raw[c]) {
+                CHECK(lp[d] <= lp[c]);
+            }
+        }
+    }
+    CHECK(n_legal >= 4);
+    CHECK(fabs(z - 1.0) < 0.01);
+    /* the two best legal classes (900 each, if legal) tie; the floor
+     * holds the hopeless one */
+    int32_t expect_floor = -DEP_LOCAL_FLOOR * 1000;
+    if (dep_cls_legal(&sc.st, mask, 6, L, R)) {
+        CHECK_EQ_INT(lp[6], expect_floor);
+    }
+    /* a sharper temperature makes the best class more certain */
+    int32_t sharp[8];
+    memcpy(sharp, raw, sizeof sharp);
+    dep_local_logprob(&sc.st, sharp, L, R, 0.1);
+    uint32_t top = 0;
+    for (uint32_t c = 0; c < nc; c++) {
+        if (dep_cls_legal(&sc.st, mask, c, L, R) &&
+            (!dep_cls_legal(&sc.st, mask, top, L, R) || raw[c] > raw[top])) {
+            top = c;
+        }
+    }
+    CHECK(sharp[top] >= lp[top]);
+    dep_scratch_fini(&sc);
+}
+
+/* A greedy model decoded with a beam (summed log-probabilities): trees
+ * at any width, the same parses twice, and width 1 is the greedy
+ * parser. */
+static void t_greedy_model_beam(void)
+{
+    CHECK(g_model != NULL);
+    if (!g_model) {
+        return;
+    }
+    for (uint32_t b = 2; b <= 8; b *= 2) {
+        check_trees(g_model, g_model_len, b);
+    }
+    model_file *mf = NULL;
+    dep_model *m = NULL;
+    ds_err e;
+    CHECK(model_open_mem(g_model, g_model_len, "tiny", &mf, &e) == DS_OK);
+    CHECK(mf && dep_model_from(mf, &m, &e) == DS_OK);
+    if (!m) {
+        model_close(mf);
+        return;
+    }
+    CHECK_EQ_INT(dep_model_beam(m), 1);
+    dep_parser *g = dep_parser_new(m), *b1 = dep_parser_new(m);
+    dep_parser *b4 = dep_parser_new(m), *b4b = dep_parser_new(m);
+    dep_parser_set_beam(b1, 1);
+    dep_parser_set_beam(b4, 4);
+    dep_parser_set_beam(b4b, 4);
+    ap_rng r = {7};
+    static const char *const vocab[] = {"w0l", "w1r", "w6r", "w2l",
+                                        "w5r", "w3l", "w4r", "."};
+    static const char *const tags[] = {"T0", "T1", "T2", "T3"};
+    str forms[30], up[30];
+    uint32_t h[4][30];
+    uint16_t l[4][30];
+    size_t same_as_greedy = 0;
+    for (int it = 0; it < 200; it++) {
+        size_t n = 1 + rnd(&r, 30);
+        for (size_t i = 0; i < n; i++) {
+            forms[i] = str_c(vocab[rnd(&r, 8)]);
+            up[i] = str_c(tags[rnd(&r, 4)]);
+        }
+        dep_input in = {forms, up, up, NULL, NULL};
+        dep_parse(g, &in, n, h[0], l[0]);
+        dep_parse(b1, &in, n, h[1], l[1]);
+        dep_parse(b4, &in, n, h[2], l[2]);
+        dep_parse(b4b, &in, n, h[3], l[3]);
+        CHECK(memcmp(h[0], h[1], n * sizeof h[0][0]) == 0 &&
+              memcmp(l[0], l[1], n * sizeof l[0][0]) == 0);
+        CHECK(memcmp(h[2], h[3], n * sizeof h[0][0]) == 0 &&
+              memcmp(l[2], l[3], n * sizeof l[0][0]) == 0);
+        same_as_greedy += memcmp(h[0], h[2], n * sizeof h[0][0]) == 0;
+    }
+    /* the beam finds other parses for some sentences, not for all */
+    printf("# beam 4 = greedy on %zu of 200 random sentences\n",
+           same_as_greedy);
+    CHECK(same_as_greedy > 0 && same_as_greedy < 200);
+    dep_parser_free(g);
+    dep_parser_free(b1);
+    dep_parser_free(b4);
+    dep_parser_free(b4b);
+    dep_model_free(m);
+    model_close(mf);
 }
 
 /* A beam trained globally: deterministic, it learns, and its parses are
@@ -416,7 +543,7 @@ static void t_beam(void)
     CHECK(r1.dev.uas > 40.0);
     CHECK(r1.dev.la > 90.0);
     if (m1) {
-        check_trees(m1, n1);
+        check_trees(m1, n1, 0);
     }
     /* decoded narrower, wider and greedily: still trees; 0 restores the
      * model's width (same parses as a fresh parser) */
@@ -505,7 +632,7 @@ static void t_alt_training(void)
         dep_parse(p, &gold, 3, heads, labs);
         CHECK(dep_tree_valid(heads, 3));
         dep_parser_free(p);
-        check_trees(m1, n1);
+        check_trees(m1, n1, 0);
     } else {
         CHECK(!"the runner-up model loads");
     }
@@ -599,6 +726,13 @@ static void t_dev_accuracy(void)
                ev.uas, ev.las, ev.words_per_s);
         CHECK(ev.uas >= SHIPPED_DEV_UAS - 0.5);
         CHECK(ev.las >= SHIPPED_DEV_LAS - 0.5);
+        dep_eval ev4;
+        dep_parser_set_beam(p, 4);
+        CHECK(dep_eval_conllu(p, pm, tg, (str){data, len}, &ev4, &e) == DS_OK);
+        printf("# dev, beam 4: UAS %.2f LAS %.2f, %.0f words/s\n", ev4.uas,
+               ev4.las, ev4.words_per_s);
+        CHECK(ev4.uas >= SHIPPED_BEAM4_UAS - 0.5 && ev4.uas > ev.uas);
+        CHECK(ev4.las >= SHIPPED_BEAM4_LAS - 0.5 && ev4.las > ev.las);
         dep_parser_free(p);
         pos_tagger_free(tg);
     }
@@ -624,6 +758,8 @@ int main(void)
     RUN(t_training_deterministic);
     RUN(t_trees_always_valid);
     RUN(t_beam);
+    RUN(t_local_logprob);
+    RUN(t_greedy_model_beam);
     RUN(t_alt_hash);
     RUN(t_alt_training);
     RUN(t_corrupt_model);
