@@ -31,6 +31,7 @@ struct pipe_nlp {
     ner_model *ner[2];             /* [NEWS], [WEB]; NULL when not loaded */
     char *types[2][NER_MAX_TYPES]; /* type names as C strings */
     dep_model *dep;                /* NULL unless pipe_nlp_load_parser */
+    uint32_t beam;                 /* the parser's width, 0 the model's */
     pipe_ner_mode mode;
 };
 
@@ -133,6 +134,11 @@ ds_rc pipe_nlp_load_parser(pipe_nlp *n, const char *dir, ds_err *e)
         n->dep = m;
     }
     return rc;
+}
+
+void pipe_nlp_set_beam(pipe_nlp *n, uint32_t width)
+{
+    n->beam = width;
 }
 
 const dep_model *pipe_nlp_parser(const pipe_nlp *n)
@@ -270,6 +276,7 @@ annotation pipe_nlp_annotate(pipe_nlp_worker *w, str text, const tok_result *r,
     const ner_model *nm = n->mode == PIPE_NER_NONE ? NULL : n->ner[which];
     if (!w->an[which]) {
         w->an[which] = annotator_new(n->pos, nm, n->dep);
+        annotator_set_beam(w->an[which], n->beam);
     }
     *out_ner = nm;
     return annotate_doc(w->an[which], text, r);

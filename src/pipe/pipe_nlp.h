@@ -35,6 +35,9 @@ void pipe_nlp_free(pipe_nlp *n);
 /* Also loads the dependency parser (parse.model in dir), which
  * pipe_nlp_annotate then runs. Call before making workers. */
 ds_rc pipe_nlp_load_parser(pipe_nlp *n, const char *dir, ds_err *e) DS_MUST_USE;
+/* Workers made after this parse with a beam of the given width
+ * (dep_parser_set_beam; 0, the default: the model's). */
+void pipe_nlp_set_beam(pipe_nlp *n, uint32_t width);
 /* The parser (label names), NULL when not loaded. */
 const dep_model *pipe_nlp_parser(const pipe_nlp *n);
 

@@ -99,6 +99,15 @@ done
 check_eq "docs --conllu: the stored mentions are its entities" 0 "$bad"
 $D docs "$did" --conllu --json >"$T/dcj"
 check_grep "docs --conllu --json" '"deprel":"root"' "$T/dcj"
+$D docs "$did" --conllu --beam 4 >"$T/dc4"
+check_rc "docs --conllu --beam 4 exits 0" 0 $?
+cut -f1-6,10 "$T/dc4" >"$T/dc4c"
+cut -f1-6,10 "$T/dc" | cmp -s - "$T/dc4c"
+check_rc "docs --conllu --beam 4: same words, tags and entities" 0 $?
+check_eq "docs --conllu --beam 4: one root per sentence" \
+    "$(grep -c '^# sent_id' "$T/dc4")" "$(awk -F'\t' '$7 == 0 && $8 == "root"' "$T/dc4" | wc -l)"
+$D docs "$did" --conllu --beam 65 2>"$T/err"
+check_rc "docs --beam 65 exits 2" 2 $?
 $D docs --conllu 2>"$T/err"
 check_rc "docs --conllu without ID exits 2" 2 $?
 $D docs "$did" --conllu --ner bogus 2>"$T/err"
