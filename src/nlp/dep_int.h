@@ -250,12 +250,13 @@ typedef struct dep_beam {
  * scores of state s into them: a softmax over the legal classes at
  * temperature tau per score unit, written in thousandths of a nat and
  * never below -DEP_LOCAL_FLOOR nats (so that sums over long sentences stay
- * far from overflow; exp(-20) changes no ranking). Illegal classes get the
- * same treatment and are meaningless; dep_beam_expand never reads them.
+ * far from overflow; a transition that unlikely never survives a beam).
+ * Illegal classes get the same treatment and are meaningless;
+ * dep_beam_expand never reads them.
  * DEP_LOCAL_TAU is the temperature per update unit of weight (the stored
  * weights' scale varies between models, the perceptron's update unit does
  * not): on EWT dev at a beam of 4, over three greedy models, 0.02-0.03
- * gave the same UAS within 0.4, 0.015 and 0.05 0.3-1.3 less, 0.01 3-4
+ * gave the same UAS within 0.4, 0.015 and 0.05 0.2-1.3 less, 0.01 2-4
  * less (doc/internals/parser.md). */
 #define DEP_LOCAL_TAU   0.025
 #define DEP_LOCAL_FLOOR 20
