@@ -992,6 +992,12 @@ size_t dep_beam_expand(dep_beam *b, uint32_t nb, uint32_t step, dep_score_fn fn,
         any = true;
         fn(ctx, &it->st, scores);
         for (uint32_t c = 0; c < nc; c++) {
+            /* a full set rejects a candidate that does not beat its worst
+             * (on a tie too: later candidates come later in bcand_cmp
+             * order), before the legality test */
+            if (k == b->B && it->score + scores[c] <= b->cand[k - 1].score) {
+                continue;
+            }
             if (dep_cls_legal(&it->st, mask, c, n_labels, root_label)) {
                 keep_cand(b, &k,
                           (dep_bcand){
