@@ -34,7 +34,7 @@ static const char usage_text[] =
     "                    $DOSSIER_MODELS, else the models/ directory of\n"
     "                    the install)\n"
     "  --beam B          with --conllu: parse with B hypotheses (4: about\n"
-    "                    a point of UAS more, at a quarter of the speed)\n"
+    "                    a point of UAS more, at 44 % of the speed)\n"
     "  --from DATE, --to DATE, --source NAME   filters for the list\n"
     "  --limit N         documents per page (default 50)\n"
     "  --offset N        skip the first N documents\n"

@@ -665,7 +665,7 @@ static void annotate_usage(FILE *f)
           "the column is O), or --ner-model; the input is one document.\n"
           "--beam B parses with B hypotheses instead of the model's width:\n"
           "with the shipped greedy model, 4 is about 1 UAS more accurate at\n"
-          "a quarter of the speed (doc/internals/parser.md).\n",
+          "44 % of the speed (doc/internals/parser.md).\n",
           f);
 }
 

@@ -1009,6 +1009,15 @@ size_t dep_beam_expand(dep_beam *b, uint32_t nb, uint32_t step, dep_score_fn fn,
     return any ? k : 0;
 }
 
+size_t dep_beam_within(const dep_beam *b, size_t k, int64_t margin)
+{
+    size_t j = k ? 1 : 0;
+    while (j < k && b->cand[j].score >= b->cand[0].score - margin) {
+        j++;
+    }
+    return j;
+}
+
 void dep_beam_advance(dep_beam *b, uint32_t nn, uint32_t n_labels)
 {
     for (uint32_t j = 0; j < nn; j++) {
@@ -1188,7 +1197,8 @@ static void score_state_local(void *ctx, const dep_state *s, int32_t *scores)
 /* Beam search from the start state in p->sc: the B best sequences by
  * summed scores survive each step; returns the best final state. A model
  * trained with the beam (dep_train.c) sums its scores as they are, a
- * greedy model its log-probabilities (score_state_local). */
+ * greedy model its log-probabilities (score_state_local), and keeps only
+ * the sequences within DEP_LOCAL_PRUNE nats of the best. */
 static dep_state *parse_beam(dep_parser *p, size_t n)
 {
     const dep_model *m = p->m;
@@ -1205,6 +1215,9 @@ static dep_state *parse_beam(dep_parser *p, size_t n)
             dep_beam_expand(bm, nb, step, fn, p, p->scores, L, R, NULL, 0);
         if (!k) {
             break;
+        }
+        if (m->beam == 1) {
+            k = dep_beam_within(bm, k, DEP_LOCAL_PRUNE * 1000);
         }
         nb = (uint32_t)k;
         dep_beam_advance(bm, nb, L);

@@ -262,6 +262,16 @@ typedef struct dep_beam {
 #define DEP_LOCAL_FLOOR 20
 void dep_local_logprob(const dep_state *s, int32_t *scores, uint32_t n_labels,
                        uint32_t root_label, double tau);
+/* Such a beam also drops the sequences more than DEP_LOCAL_PRUNE nats
+ * below the best of the step: most steps then keep one or two. On EWT
+ * dev at a beam of 4, over four greedy models: the same UAS within 0.06
+ * and 1.5 times the speed of the full beam (0.7 nats: -0.4 UAS; 1.2:
+ * -0.1). */
+#define DEP_LOCAL_PRUNE 1.5
+
+/* How many of the k candidates of a step (b->cand, best first) score at
+ * least the best's minus margin; 1 at least when k > 0. */
+size_t dep_beam_within(const dep_beam *b, size_t k, int64_t margin);
 
 /* Makes room for an n-word sentence; returns true when it (re)allocated. */
 bool dep_beam_fit(dep_beam *b, uint32_t B, size_t n);
