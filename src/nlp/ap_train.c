@@ -143,8 +143,8 @@ void ap_trainer_score_add(const ap_trainer *tr, const uint64_t *feats, size_t n,
 {
     for (size_t i = 0; i < n; i++) {
         const tfeat *f = tfind(tr, feats[i]);
-        if (!f) {
-            continue;
+        if (!f || !f->n) {
+            continue; /* (an empty pool is NULL: no pointer arithmetic) */
         }
         const tentry *e = tr->pool + f->row;
         for (uint32_t k = 0; k < f->n; k++) {
@@ -163,7 +163,9 @@ uint32_t ap_trainer_best(const ap_trainer *tr, const uint64_t *feats, size_t n)
 
 static void upd(ap_trainer *tr, tfeat *f, uint32_t cls, int32_t d)
 {
-    tentry *e = tr->pool + f->row;
+    /* a feature without entries may have no row yet (and the pool be
+     * NULL, where even a zero offset is undefined) */
+    tentry *e = f->n ? tr->pool + f->row : NULL;
     uint32_t k = 0;
     while (k < f->n && e[k].cls != cls) {
         k++;
@@ -178,8 +180,10 @@ static void upd(ap_trainer *tr, tfeat *f, uint32_t cls, int32_t d)
             }
             tr->pool = xgrow(tr->pool, &tr->cap_pool, tr->n_pool + ncap,
                              sizeof *tr->pool);
-            memcpy(tr->pool + tr->n_pool, tr->pool + f->row,
-                   f->n * sizeof *tr->pool);
+            if (f->n) {
+                memcpy(tr->pool + tr->n_pool, tr->pool + f->row,
+                       f->n * sizeof *tr->pool);
+            }
             f->row = (uint32_t)tr->n_pool;
             f->cap = (uint16_t)ncap;
             tr->n_pool += ncap;
