@@ -635,8 +635,11 @@ int cmd_eval_parse(int argc, char **argv)
                    ev.words - ev.pos_ok);
         }
         printf("POS: %s\n", gold ? "gold" : "predicted");
-        printf("beam: %ld%s\n", beam ? beam : (long)dep_model_beam(m),
-               beam ? "" : " (the model's)");
+        long width = beam ? beam : (long)dep_model_beam(m);
+        printf("beam: %ld%s%s\n", width, beam ? "" : " (the model's)",
+               width > 1 && dep_model_beam(m) == 1
+                   ? " (a greedy model: summed log-probabilities)"
+                   : "");
         printf("speed: %.0f words/s (parsing only, CPU time of one core)\n",
                ev.words_per_s);
     }
