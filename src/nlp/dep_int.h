@@ -263,7 +263,7 @@ typedef struct dep_beam {
 void dep_local_logprob(const dep_state *s, int32_t *scores, uint32_t n_labels,
                        uint32_t root_label, double tau);
 /* Such a beam also drops the sequences more than DEP_LOCAL_PRUNE nats
- * below the best of the step: most steps then keep one or two. On EWT
+ * below the best of the step (at a beam of 4: 2.35 kept a step). On EWT
  * dev at a beam of 4, over four greedy models: the same UAS within 0.06
  * and 1.5 times the speed of the full beam (0.7 nats: -0.4 UAS; 1.2:
  * -0.1). */
