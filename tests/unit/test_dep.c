@@ -354,18 +354,31 @@ static void t_training_deterministic(void)
     g_model_len = n1;
 }
 
+/* The parser model in bytes (NULL: none), over a container in *mf that
+ * the caller closes after freeing the model; NULL when it does not load
+ * (*mf is then NULL too). */
+static dep_model *open_model(const void *bytes, size_t len, model_file **mf)
+{
+    dep_model *m = NULL;
+    ds_err e;
+    *mf = NULL;
+    if (bytes && model_open_mem(bytes, len, "tiny", mf, &e) == DS_OK &&
+        dep_model_from(*mf, &m, &e) != DS_OK) {
+        model_close(*mf);
+        *mf = NULL;
+    }
+    return m;
+}
+
 /* Parses 400 random sentences (up to 600 words, odd forms and tags) with
  * the model in bytes decoded at `beam` (0: the model's width): every
  * parse is a tree whose root, and only it, is labelled root. */
 static void check_trees(const void *bytes, size_t len, uint32_t beam)
 {
-    model_file *mf = NULL;
-    dep_model *m = NULL;
-    ds_err e;
-    CHECK(model_open_mem(bytes, len, "tiny", &mf, &e) == DS_OK);
-    CHECK(mf && dep_model_from(mf, &m, &e) == DS_OK);
+    model_file *mf;
+    dep_model *m = open_model(bytes, len, &mf);
+    CHECK(m != NULL);
     if (!m) {
-        model_close(mf);
         return;
     }
     CHECK(str_eq(dep_label_name(m, 0), STR("amod")));
@@ -495,13 +508,10 @@ static void t_greedy_model_beam(void)
     for (uint32_t b = 2; b <= 8; b *= 2) {
         check_trees(g_model, g_model_len, b);
     }
-    model_file *mf = NULL;
-    dep_model *m = NULL;
-    ds_err e;
-    CHECK(model_open_mem(g_model, g_model_len, "tiny", &mf, &e) == DS_OK);
-    CHECK(mf && dep_model_from(mf, &m, &e) == DS_OK);
+    model_file *mf;
+    dep_model *m = open_model(g_model, g_model_len, &mf);
+    CHECK(m != NULL);
     if (!m) {
-        model_close(mf);
         return;
     }
     CHECK_EQ_INT(dep_model_beam(m), 1);
@@ -565,11 +575,9 @@ static void t_beam(void)
     }
     /* decoded narrower, wider and greedily: still trees; 0 restores the
      * model's width (same parses as a fresh parser) */
-    model_file *mf = NULL;
-    dep_model *m = NULL;
-    ds_err e;
-    if (m1 && model_open_mem(m1, n1, "beam", &mf, &e) == DS_OK &&
-        dep_model_from(mf, &m, &e) == DS_OK) {
+    model_file *mf;
+    dep_model *m = open_model(m1, n1, &mf);
+    if (m) {
         CHECK_EQ_INT(dep_model_beam(m), 4);
         dep_parser *p = dep_parser_new(m), *q = dep_parser_new(m);
         str forms[] = {STR("w0l"), STR("w6r"), STR("w1r"), STR("w3l"),
@@ -630,11 +638,9 @@ static void t_alt_training(void)
     CHECK(m1 && m2 && n1 == n2 && memcmp(m1, m2, n1) == 0);
     CHECK(m1 && m0 && (n1 != n0 || memcmp(m1, m0, n1) != 0));
     CHECK(r1.dev.la > 90.0);
-    model_file *mf = NULL;
-    dep_model *m = NULL;
-    ds_err e;
-    if (m1 && model_open_mem(m1, n1, "alt", &mf, &e) == DS_OK &&
-        dep_model_from(mf, &m, &e) == DS_OK) {
+    model_file *mf;
+    dep_model *m = open_model(m1, n1, &mf);
+    if (m) {
         CHECK(dep_uses_alt(m));
         dep_parser *p = dep_parser_new(m);
         str forms[] = {STR("w0l"), STR("w6r"), STR("w1r")};
@@ -656,8 +662,7 @@ static void t_alt_training(void)
     }
     dep_model_free(m);
     model_close(mf);
-    if (m0 && model_open_mem(m0, n0, "plain", &mf, &e) == DS_OK &&
-        dep_model_from(mf, &m, &e) == DS_OK) {
+    if ((m = open_model(m0, n0, &mf)) != NULL) {
         CHECK(!dep_uses_alt(m));
         dep_model_free(m);
     }
