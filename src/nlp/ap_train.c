@@ -376,14 +376,12 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
         slot_feat[s] = (uint32_t)(i + 1);
     }
     /* 4. The lists in slot order (neighbouring slots, neighbouring lists),
-     * each a header word n then its pairs; starts[s] is where slot s's
-     * pairs begin. A feature with weights for at least half the classes
-     * gets a full row (every class, zeros included: ap_weights_add's
-     * vector path). */
+     * each a header word n then its pairs. A feature with weights for at least
+     * half the classes gets a full row (every class, zeros included:
+     * ap_weights_add's vector path). */
     const uint32_t nc = tr->n_classes;
     size_t n_ent = 0, cap_ent = 0;
     ap_ent *ent = xgrow(NULL, &cap_ent, n_pairs + n_keep + 1, sizeof *ent);
-    uint32_t *starts = xcalloc(cap, sizeof *starts);
     ap_slot *tab = xcalloc(cap, sizeof *tab);
     for (uint32_t s = 0; s < cap; s++) {
         if (!slot_feat[s]) {
@@ -420,24 +418,27 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
             n = nc;
         }
         memcpy(ent + head, &n, sizeof n);
-        /* Only checked against AP_START_MASK below: a start may not fit
-         * yet, the cast keeps the low bits until then. */
-        starts[s] = (uint32_t)first;
     }
     if ((rc = ap_check_words(prefix, n_ent, e)) != DS_OK) {
         goto out;
     }
-    /* The slots, and no feature hidden by another with the same
-     * fingerprint earlier on its probe path (ap.c's find would return the
-     * other's weights). With 40 bits this takes about 2^-40 per slot
-     * passed, some 10^-6 for our largest model: refused, not handled. */
+    /* The slots (the lists follow one another in slot order, so each
+     * start is one past the previous list's end), and no feature hidden
+     * by another with the same fingerprint earlier on its probe path
+     * (ap.c's find would return the other's weights). With 40 bits this
+     * takes about 2^-40 per slot passed, under 10^-6 for our largest
+     * model: refused, not handled. */
     const uint64_t fp_mask = (UINT64_C(1) << AP_FP_BITS) - 1;
+    size_t at = 0; /* the next list's header */
     for (uint32_t s = 0; s < cap; s++) {
         if (!slot_feat[s]) {
             continue;
         }
         uint64_t key = kf[slot_feat[s] - 1].key;
-        tab[s] = ap_slot_make(key, starts[s]);
+        uint32_t n;
+        memcpy(&n, ent + at, sizeof n);
+        tab[s] = ap_slot_make(key, (uint32_t)(at + 1)); /* < 2^24: checked */
+        at += 1 + (size_t)n;
         for (uint32_t t = ap_home(key, cap); t != s;
              t = t + 1 == cap ? 0 : t + 1) {
             uint64_t other = kf[slot_feat[t] - 1].key;
@@ -496,7 +497,6 @@ out:
     xfree(cls);
     xfree(ent);
     xfree(slot_feat);
-    xfree(starts);
     xfree(tab);
     xfree(avg);
     xfree(pcls);
