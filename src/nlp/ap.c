@@ -62,9 +62,8 @@ static inline uint32_t ent_word(const ap_ent *ent, uint64_t i)
  * the lists follow one another in slot order from word 0 to the end of
  * "<P>.ent" (so each is inside the section, none overlaps another and
  * every word is checked once), each header n in 1..n_classes, classes
- * strictly increasing and below n_classes (which makes a full row exactly
- * the classes 0..n_classes-1), as many occupied slots as the header says
- * (fewer than cap, so that a probe ends at an empty slot). */
+ * strictly increasing and below n_classes, as many occupied slots as the
+ * header says (fewer than cap, so that a probe ends at an empty slot). */
 static ds_rc check_lists(const char *mn, const char *prefix, const ap_hdr *h,
                          const ap_slot *tab, const ap_ent *ent, ds_err *e)
 {
@@ -104,19 +103,20 @@ static ds_rc check_lists(const char *mn, const char *prefix, const ap_hdr *h,
                            "extends past its end",
                            mn, prefix, s);
         }
+        /* Strictly increasing classes below n_classes: a full row (added
+         * without reading its classes) is then 0 .. n_classes - 1. */
         const ap_ent *w = ent + start;
         for (uint32_t k = 0; k < n; k++) {
-            if (w[k].cls >= h->n_classes ||
-                (k > 0 && w[k].cls <= w[k - 1].cls)) {
-                /* A full row is added without reading its classes. */
-                return ds_fail(
-                    e, DS_EFORMAT,
-                    "%s: section '%s.ent' word %llu: class %u "
-                    "%s",
-                    mn, prefix, (unsigned long long)(start + k), w[k].cls,
-                    n == h->n_classes ? "in a full row out of class order"
-                    : w[k].cls >= h->n_classes ? "out of range"
-                                               : "out of order");
+            const char *why = w[k].cls >= h->n_classes ? "out of range"
+                              : k > 0 && w[k].cls <= w[k - 1].cls
+                                  ? "out of order"
+                                  : NULL;
+            if (why) {
+                return ds_fail(e, DS_EFORMAT,
+                               "%s: section '%s.ent' word %llu: class %u %s%s",
+                               mn, prefix, (unsigned long long)(start + k),
+                               w[k].cls, why,
+                               n == h->n_classes ? " in a full row" : "");
             }
         }
         next = start + n;
