@@ -49,6 +49,93 @@ static ds_rc sec(const model_file *mf, const char *prefix, const char *name,
     return model_need(mf, tag, p, n, e);
 }
 
+/* The "<P>.ent" word at index i (the header of the list that starts at
+ * i + 1). memcpy: the words are read where pairs of u16 are read too. */
+static inline uint32_t ent_word(const ap_ent *ent, uint64_t i)
+{
+    uint32_t v;
+    memcpy(&v, ent + i, sizeof v);
+    return v;
+}
+
+/* Checks the table and the weight lists of a version-2 model (ap_int.h):
+ * the lists follow one another in slot order from word 0 to the end of
+ * "<P>.ent" (so each is inside the section, none overlaps another and
+ * every word is checked once), each header n in 1..n_classes, classes
+ * strictly increasing and below n_classes, as many occupied slots as the
+ * header says (fewer than cap, so that a probe ends at an empty slot). */
+static ds_rc check_lists(const char *mn, const char *prefix, const ap_hdr *h,
+                         const ap_slot *tab, const ap_ent *ent, ds_err *e)
+{
+    uint64_t next = 0; /* where the next list's header must be */
+    uint32_t used = 0;
+    for (uint32_t s = 0; s < h->cap; s++) {
+        if (tab[s] == 0) {
+            continue;
+        }
+        used++;
+        uint64_t start = tab[s] & AP_START_MASK;
+        if (start == 0 || start >= h->n_words) {
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: section '%s.tab' slot %u points outside "
+                           "'%s.ent' (word %llu of %llu)",
+                           mn, prefix, s, prefix, (unsigned long long)start,
+                           (unsigned long long)h->n_words);
+        }
+        if (start != next + 1) {
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: section '%s.tab' slot %u points to word %llu "
+                           "of '%s.ent', expected %llu (lists in slot order)",
+                           mn, prefix, s, (unsigned long long)start, prefix,
+                           (unsigned long long)(next + 1));
+        }
+        uint32_t n = ent_word(ent, start - 1);
+        if (n < 1 || n > h->n_classes) {
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: section '%s.ent' word %llu: a list of %u "
+                           "weights (1 to %u)",
+                           mn, prefix, (unsigned long long)(start - 1), n,
+                           h->n_classes);
+        }
+        if (n > h->n_words - start) {
+            return ds_fail(e, DS_EFORMAT,
+                           "%s: section '%s.ent': the list of slot %u "
+                           "extends past its end",
+                           mn, prefix, s);
+        }
+        /* Strictly increasing classes below n_classes: a full row (added
+         * without reading its classes) is then 0 .. n_classes - 1. */
+        const ap_ent *w = ent + start;
+        for (uint32_t k = 0; k < n; k++) {
+            const char *why = w[k].cls >= h->n_classes ? "out of range"
+                              : k > 0 && w[k].cls <= w[k - 1].cls
+                                  ? "out of order"
+                                  : NULL;
+            if (why) {
+                return ds_fail(e, DS_EFORMAT,
+                               "%s: section '%s.ent' word %llu: class %u %s%s",
+                               mn, prefix, (unsigned long long)(start + k),
+                               w[k].cls, why,
+                               n == h->n_classes ? " in a full row" : "");
+            }
+        }
+        next = start + n;
+    }
+    if (next != h->n_words) {
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: section '%s.ent' has %llu words, its lists end "
+                       "at %llu",
+                       mn, prefix, (unsigned long long)h->n_words,
+                       (unsigned long long)next);
+    }
+    if (used != h->n_feats) {
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: section '%s.tab' has %u features, header says %u",
+                       mn, prefix, used, h->n_feats);
+    }
+    return DS_OK;
+}
+
 ds_rc ap_model_load(const model_file *mf, const char *prefix, ap_model **out_m,
                     ds_err *e)
 {
@@ -68,6 +155,20 @@ ds_rc ap_model_load(const model_file *mf, const char *prefix, ap_model **out_m,
         return rc;
     }
     ap_hdr h;
+    /* The version first: a version-1 header has the same size, but say
+     * "retrain" rather than whatever else it fails. */
+    uint32_t version = 0;
+    if (hn >= sizeof version) {
+        memcpy(&version, hp, sizeof version);
+    }
+    if (version == 1) {
+        return ds_fail(e, DS_EFORMAT,
+                       "%s: '%s' model has perceptron sections of version 1 "
+                       "(16-byte table slots), this program reads version "
+                       "%u: retrain the model (`make models` rebuilds the "
+                       "shipped ones)",
+                       mn, prefix, AP_SECTION_VERSION);
+    }
     if (hn != sizeof h) {
         return ds_fail(e, DS_EFORMAT,
                        "%s: section '%s.hdr' has %zu bytes, "
@@ -94,11 +195,12 @@ ds_rc ap_model_load(const model_file *mf, const char *prefix, ap_model **out_m,
                        "(%zu bytes, %u slots, %u features)",
                        mn, prefix, tn, h.cap, h.n_feats);
     }
-    if (h.n_ents > SIZE_MAX / sizeof(ap_ent) ||
-        en != h.n_ents * sizeof(ap_ent)) {
+    if (h.n_words > AP_MAX_WORDS || en != h.n_words * sizeof(ap_ent)) {
         return ds_fail(e, DS_EFORMAT,
-                       "%s: section '%s.ent' has %zu bytes for %llu pairs", mn,
-                       prefix, en, (unsigned long long)h.n_ents);
+                       "%s: section '%s.ent' has %zu bytes for %llu words "
+                       "(at most %llu)",
+                       mn, prefix, en, (unsigned long long)h.n_words,
+                       (unsigned long long)AP_MAX_WORDS);
     }
     /* Class names: offsets increasing, inside the section. */
     size_t off_bytes = ((size_t)h.n_classes + 1) * 4;
@@ -118,54 +220,13 @@ ds_rc ap_model_load(const model_file *mf, const char *prefix, ap_model **out_m,
                            "%s: section '%s.cls' is inconsistent", mn, prefix);
         }
     }
-    /* Slots: pairs inside the pair array, an empty slot exists (so probing
-     * ends), occupied count as announced. */
-    const ap_slot *tab = tp;
-    const ap_ent *ent = ep;
-    uint32_t used = 0;
-    for (uint32_t s = 0; s < h.cap; s++) {
-        if (tab[s].key == 0) {
-            continue;
-        }
-        used++;
-        if (tab[s].n < 1 || tab[s].n > h.n_classes || tab[s].start > h.n_ents ||
-            tab[s].n > h.n_ents - tab[s].start) {
-            return ds_fail(e, DS_EFORMAT,
-                           "%s: section '%s.tab' slot %u points outside "
-                           "'%s.ent'",
-                           mn, prefix, s, prefix);
-        }
-    }
-    if (used != h.n_feats) {
-        return ds_fail(e, DS_EFORMAT,
-                       "%s: section '%s.tab' has %u features, header says %u",
-                       mn, prefix, used, h.n_feats);
-    }
-    for (uint64_t i = 0; i < h.n_ents; i++) {
-        if (ent[i].cls >= h.n_classes) {
-            return ds_fail(e, DS_EFORMAT,
-                           "%s: section '%s.ent' has class %u of %u", mn,
-                           prefix, ent[i].cls, h.n_classes);
-        }
-    }
-    /* Full rows are added without reading their classes: check them. */
-    for (uint32_t s = 0; s < h.cap; s++) {
-        if (tab[s].key == 0 || tab[s].n != h.n_classes) {
-            continue;
-        }
-        for (uint32_t c = 0; c < h.n_classes; c++) {
-            if (ent[tab[s].start + c].cls != c) {
-                return ds_fail(e, DS_EFORMAT,
-                               "%s: section '%s.tab' slot %u: a full row "
-                               "out of class order",
-                               mn, prefix, s);
-            }
-        }
+    if ((rc = check_lists(mn, prefix, &h, tp, ep, e)) != DS_OK) {
+        return rc;
     }
     ap_model *m = xcalloc(1, sizeof *m);
     m->hdr = h;
-    m->tab = tab;
-    m->ent = ent;
+    m->tab = tp;
+    m->ent = ep;
     m->cls_off = co;
     m->cls_bytes = (const char *)cp + off_bytes;
     *out_m = m;
@@ -216,17 +277,25 @@ float ap_scale(const ap_model *m)
 
 /* ---- scoring ---- */
 
-static inline const ap_slot *find(const ap_model *m, uint64_t key)
+/* The start of key's weights in m->ent (>= 1), or 0 when the key is not
+ * in the table. One xor compares the fingerprint and yields the start:
+ * slot ^ (key << AP_START_BITS) is below 2^AP_START_BITS exactly when the
+ * slot holds key's low AP_FP_BITS bits, and it is then the start. An
+ * empty slot gives 0 there only for a key whose low bits are all 0,
+ * which reads as "absent" too, and ends the probe. */
+static inline uint32_t find(const ap_model *m, uint64_t key)
 {
+    const uint64_t fp = key << AP_START_BITS;
     uint32_t cap = m->hdr.cap;
     uint32_t s = ap_home(key, cap);
     for (;;) {
-        const ap_slot *sl = &m->tab[s];
-        if (sl->key == key) {
-            return sl;
+        ap_slot v = m->tab[s];
+        uint64_t x = v ^ fp;
+        if (x <= AP_START_MASK) {
+            return (uint32_t)x;
         }
-        if (sl->key == 0) {
-            return NULL;
+        if (v == 0) {
+            return 0;
         }
         if (++s == cap) {
             s = 0;
@@ -234,15 +303,21 @@ static inline const ap_slot *find(const ap_model *m, uint64_t key)
     }
 }
 
+/* The number of weights of the list that starts at word `start`. */
+static inline uint32_t list_n(const ap_model *m, uint32_t start)
+{
+    return ent_word(m->ent, start - 1);
+}
+
 uint32_t ap_lookup(const ap_model *m, uint64_t feat, const ap_weight **out_w)
 {
-    const ap_slot *sl = find(m, feat);
-    if (!sl) {
+    uint32_t start = find(m, feat);
+    if (!start) {
         *out_w = NULL;
         return 0;
     }
-    *out_w = m->ent + sl->start;
-    return sl->n;
+    *out_w = m->ent + start;
+    return list_n(m, start);
 }
 
 void ap_prefetch(const ap_model *m, const uint64_t *feats, size_t n)
@@ -253,7 +328,8 @@ void ap_prefetch(const ap_model *m, const uint64_t *feats, size_t n)
 }
 
 /* Lookups in batches: the home slots of a batch are prefetched first,
- * then the weight pairs of the slots found, so that the cache misses of
+ * then the lists of the slots found (header and weights: one line, or
+ * two when the list crosses a line), so that the cache misses of
  * independent probes overlap instead of following one another. */
 #define SCORE_BATCH 16
 
@@ -263,21 +339,21 @@ void ap_score_add(const ap_model *m, const uint64_t *feats, size_t n,
     if (n > 1) {
         while (n) {
             size_t b = n < SCORE_BATCH ? n : SCORE_BATCH;
-            const ap_slot *sl[SCORE_BATCH];
+            uint32_t st[SCORE_BATCH];
             for (size_t i = 0; i < b; i++) {
                 __builtin_prefetch(&m->tab[ap_home(feats[i], m->hdr.cap)]);
             }
             for (size_t i = 0; i < b; i++) {
-                sl[i] = find(m, feats[i]);
-                if (sl[i]) {
-                    __builtin_prefetch(m->ent + sl[i]->start);
+                st[i] = find(m, feats[i]);
+                if (st[i]) {
+                    __builtin_prefetch(m->ent + st[i] - 1);
                 }
             }
             for (size_t i = 0; i < b; i++) {
-                if (!sl[i]) {
+                if (!st[i]) {
                     continue;
                 }
-                ap_weights_add(acc, m->ent + sl[i]->start, sl[i]->n,
+                ap_weights_add(acc, m->ent + st[i], list_n(m, st[i]),
                                m->hdr.n_classes);
             }
             feats += b;
@@ -286,11 +362,11 @@ void ap_score_add(const ap_model *m, const uint64_t *feats, size_t n,
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        const ap_slot *sl = find(m, feats[i]);
-        if (!sl) {
+        uint32_t start = find(m, feats[i]);
+        if (!start) {
             continue;
         }
-        ap_weights_add(acc, m->ent + sl->start, sl->n, m->hdr.n_classes);
+        ap_weights_add(acc, m->ent + start, list_n(m, start), m->hdr.n_classes);
     }
 }
 

@@ -23,9 +23,12 @@
  * Storage (doc/FORMATS.md): four sections "<P>.hdr", "<P>.cls", "<P>.tab",
  * "<P>.ent" of a model file (model.h), where P is a prefix of 1-3 bytes so
  * one file can hold several models (e.g. "pos", or "arc" and "lab"). The
- * table is open addressing keyed by the feature hash, 16-byte slots, load
- * factor <= 0.6: a lookup costs about one cache line. Each slot points to
- * the feature's non-zero weights, as (class, int16) pairs. */
+ * table is open addressing keyed by the feature hash, load factor <= 0.6,
+ * 8-byte slots holding 40 bits of the key and where the feature's
+ * non-zero weights start, as (class, int16) pairs after one word giving
+ * their number: a lookup reads about one slot line and one weight line.
+ * Keeping 40 bits of 64 means an absent feature reads a stored one's
+ * weights with a chance of about 2^-40 per probe (doc/FORMATS.md). */
 #ifndef NLP_AP_H
 #define NLP_AP_H
 

@@ -256,6 +256,20 @@ void ap_trainer_end_epoch(ap_trainer *tr)
 
 /* ---- writing ---- */
 
+ds_rc ap_check_words(const char *prefix, uint64_t n_words, ds_err *e)
+{
+    if (n_words > AP_MAX_WORDS) {
+        return ds_fail(e, DS_ETOOBIG,
+                       "'%s' model: %llu words of weights and list headers, "
+                       "more than the %llu (2^%u) that the table's %u-bit "
+                       "starts address",
+                       prefix, (unsigned long long)n_words,
+                       (unsigned long long)AP_MAX_WORDS, AP_START_BITS,
+                       AP_START_BITS);
+    }
+    return DS_OK;
+}
+
 typedef struct kfeat {
     uint64_t key;
     uint32_t first, n; /* into the pair scratch */
@@ -289,6 +303,7 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
                        prefix);
     }
     ds_rc rc = DS_OK;
+    unsigned char *cls = NULL; /* step 5 (freed at out: on errors before) */
     const uint64_t T = tr->step ? tr->step : 1;
     /* 1. Averaged weights of the features that pass min_count. */
     kfeat *kf = xmalloc((tr->n_feats + 1) * sizeof *kf);
@@ -348,32 +363,35 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
         }
     }
     qsort(kf, n_keep, sizeof *kf, cmp_kfeat);
-    /* 3. The table: load <= 0.6, keys inserted in increasing order. */
+    /* 3. The table: load <= 0.6, keys inserted in increasing order.
+     * slot_feat: slot -> feature index + 1, 0 = empty (while the lists are
+     * not laid out, a slot has no value yet). */
     uint32_t cap = (uint32_t)(n_keep + n_keep * 2 / 3 + 8);
-    ap_slot *tab = xcalloc(cap, sizeof *tab);
-    uint32_t *slot_feat = xmalloc(cap * sizeof *slot_feat);
+    uint32_t *slot_feat = xcalloc(cap, sizeof *slot_feat);
     for (size_t i = 0; i < n_keep; i++) {
         uint32_t s = ap_home(kf[i].key, cap);
-        while (tab[s].key) {
+        while (slot_feat[s]) {
             s = s + 1 == cap ? 0 : s + 1;
         }
-        tab[s].key = kf[i].key;
-        slot_feat[s] = (uint32_t)i;
+        slot_feat[s] = (uint32_t)(i + 1);
     }
-    /* 4. Pairs in slot order (neighbouring slots, neighbouring pairs). A
-     * feature with weights for at least half the classes gets a full row
-     * (every class, zeros included: ap_weights_add's vector path). */
+    /* 4. The lists in slot order (neighbouring slots, neighbouring lists),
+     * each a header word n then its pairs. A feature with weights for at least
+     * half the classes gets a full row (every class, zeros included:
+     * ap_weights_add's vector path). */
     const uint32_t nc = tr->n_classes;
     size_t n_ent = 0, cap_ent = 0;
-    ap_ent *ent = xgrow(NULL, &cap_ent, n_pairs + 1, sizeof *ent);
+    ap_ent *ent = xgrow(NULL, &cap_ent, n_pairs + n_keep + 1, sizeof *ent);
+    ap_slot *tab = xcalloc(cap, sizeof *tab);
     for (uint32_t s = 0; s < cap; s++) {
-        if (!tab[s].key) {
+        if (!slot_feat[s]) {
             continue;
         }
-        const kfeat *k = &kf[slot_feat[s]];
-        ent =
-            xgrow(ent, &cap_ent, n_ent + (k->n > nc ? k->n : nc), sizeof *ent);
-        tab[s].start = (uint32_t)n_ent;
+        const kfeat *k = &kf[slot_feat[s] - 1];
+        ent = xgrow(ent, &cap_ent, n_ent + 1 + (k->n > nc ? k->n : nc),
+                    sizeof *ent);
+        size_t head = n_ent++;
+        size_t first = n_ent;
         for (uint32_t j = 0; j < k->n; j++) {
             long q = lrint(avg[k->first + j] / scale);
             if (q == 0) {
@@ -385,20 +403,55 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
                                                   : q);
             n_ent++;
         }
-        tab[s].n = (uint32_t)n_ent - tab[s].start;
-        if (tab[s].n * AP_FULL_ROW_DEN >= nc * AP_FULL_ROW_NUM &&
-            tab[s].n < nc) {
+        uint32_t n = (uint32_t)(n_ent - first);
+        if (n * AP_FULL_ROW_DEN >= nc * AP_FULL_ROW_NUM && n < nc) {
             ap_ent row[AP_MAX_CLASSES];
             memset(row, 0, nc * sizeof row[0]);
             for (uint32_t c = 0; c < nc; c++) {
                 row[c].cls = (uint16_t)c;
             }
-            for (uint32_t j = tab[s].start; j < n_ent; j++) {
+            for (size_t j = first; j < n_ent; j++) {
                 row[ent[j].cls].w = ent[j].w;
             }
-            memcpy(ent + tab[s].start, row, nc * sizeof row[0]);
-            n_ent = tab[s].start + nc;
-            tab[s].n = nc;
+            memcpy(ent + first, row, nc * sizeof row[0]);
+            n_ent = first + nc;
+            n = nc;
+        }
+        memcpy(ent + head, &n, sizeof n);
+    }
+    if ((rc = ap_check_words(prefix, n_ent, e)) != DS_OK) {
+        goto out;
+    }
+    /* The slots (the lists follow one another in slot order, so each
+     * start is one past the previous list's end), and no feature hidden
+     * by another with the same fingerprint earlier on its probe path
+     * (ap.c's find would return the other's weights). With 40 bits this
+     * takes about 2^-40 per slot passed, under 10^-6 for our largest
+     * model: refused, not handled. */
+    const uint64_t fp_mask = (UINT64_C(1) << AP_FP_BITS) - 1;
+    size_t at = 0; /* the next list's header */
+    for (uint32_t s = 0; s < cap; s++) {
+        if (!slot_feat[s]) {
+            continue;
+        }
+        uint64_t key = kf[slot_feat[s] - 1].key;
+        uint32_t n;
+        memcpy(&n, ent + at, sizeof n);
+        tab[s] = ap_slot_make(key, (uint32_t)(at + 1)); /* < 2^24: checked */
+        at += 1 + (size_t)n;
+        for (uint32_t t = ap_home(key, cap); t != s;
+             t = t + 1 == cap ? 0 : t + 1) {
+            uint64_t other = kf[slot_feat[t] - 1].key;
+            if (((other ^ key) & fp_mask) == 0) {
+                rc = ds_fail(e, DS_EINVAL,
+                             "'%s' model: features %016llx and %016llx have "
+                             "the same %u-bit fingerprint (a chance of about "
+                             "one in 10^12 per pair): the table cannot hold "
+                             "both",
+                             prefix, (unsigned long long)other,
+                             (unsigned long long)key, AP_FP_BITS);
+                goto out;
+            }
         }
     }
     /* 5. Class names. */
@@ -407,7 +460,7 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
         nb += tr->name_len[c];
     }
     size_t cls_len = ((size_t)tr->n_classes + 1) * 4 + nb;
-    unsigned char *cls = xcalloc(1, cls_len);
+    cls = xcalloc(1, cls_len);
     uint32_t off = 0;
     unsigned char *names = cls + ((size_t)tr->n_classes + 1) * 4;
     for (uint32_t c = 0; c < tr->n_classes; c++) {
@@ -436,7 +489,7 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
         out_stats->n_seen = tr->n_feats;
         out_stats->n_weighted = n_weighted;
         out_stats->n_kept = n_keep;
-        out_stats->n_pairs = n_ent;
+        out_stats->n_pairs = n_ent - n_keep; /* without the headers */
         out_stats->bytes = sizeof h + cls_len + (size_t)cap * sizeof *tab +
                            n_ent * sizeof *ent;
     }

@@ -255,15 +255,19 @@ static void t_flipped(void)
 }
 
 /* A 4-class model with one feature whose weights are (cls, w) pairs e[4],
- * written by hand as a full row. */
+ * written by hand as a full row: "<P>.ent" is the header word 4, then
+ * the pairs, and the slot points at word 1. */
 static ds_rc full_row_model(const ap_ent *e4, model_file **mf, void **out_buf,
                             ds_err *e)
 {
     const uint64_t key = ap_feat(7, 7);
-    ap_hdr h = {AP_SECTION_VERSION, 4, 2, 1, 4, 0.5f, 0};
-    ap_slot tab[2];
-    memset(tab, 0, sizeof tab);
-    tab[ap_home(key, 2)] = (ap_slot){key, 0, 4};
+    ap_hdr h = {AP_SECTION_VERSION, 4, 2, 1, 5, 0.5f, 0};
+    ap_slot tab[2] = {0, 0};
+    tab[ap_home(key, 2)] = ap_slot_make(key, 1);
+    ap_ent ent[5];
+    const uint32_t n = 4;
+    memcpy(&ent[0], &n, sizeof n);
+    memcpy(&ent[1], e4, 4 * sizeof *e4);
     unsigned char cls[5 * 4 + 4];
     for (uint32_t c = 0; c <= 4; c++) {
         memcpy(cls + c * 4, &c, 4);
@@ -274,7 +278,7 @@ static ds_rc full_row_model(const ap_ent *e4, model_file **mf, void **out_buf,
     if ((rc = model_writer_add(w, "toy.hdr", &h, sizeof h, e)) != DS_OK ||
         (rc = model_writer_add(w, "toy.cls", cls, sizeof cls, e)) != DS_OK ||
         (rc = model_writer_add(w, "toy.tab", tab, sizeof tab, e)) != DS_OK ||
-        (rc = model_writer_add(w, "toy.ent", e4, 4 * sizeof *e4, e)) != DS_OK) {
+        (rc = model_writer_add(w, "toy.ent", ent, sizeof ent, e)) != DS_OK) {
         model_writer_free(w);
         return rc;
     }
@@ -427,6 +431,294 @@ static void t_header_checks(void)
     xfree(p);
 }
 
+/* ---- the table format (section version 2, ap_int.h) ---- */
+
+/* The offset and size of section `tag` in a model held in p[0, len). */
+static size_t sec_at(const unsigned char *p, size_t len, const char *tag,
+                     size_t *out_n)
+{
+    model_file *mf = NULL;
+    ds_err e;
+    const void *sp = NULL;
+    *out_n = 0;
+    if (model_open_mem(p, len, "m", &mf, &e) != DS_OK ||
+        !model_section(mf, tag, &sp, out_n)) {
+        model_close(mf);
+        return 0;
+    }
+    size_t off = (size_t)((const unsigned char *)sp - p);
+    model_close(mf);
+    return off;
+}
+
+static uint32_t get32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    memcpy(p, &v, 4);
+}
+
+/* Reseals q and loads prefix "toy": the rc, the message in e. */
+static ds_rc load_toy(unsigned char *q, size_t len, ds_err *e)
+{
+    reseal(q, len);
+    model_file *mf = NULL;
+    ds_rc rc = model_open_mem(q, len, "m", &mf, e);
+    if (rc != DS_OK) {
+        return rc;
+    }
+    ap_model *m = NULL;
+    rc = ap_model_load(mf, "toy", &m, e);
+    ap_model_free(m);
+    model_close(mf);
+    return rc;
+}
+
+/* What the writer stores: 8-byte slots of (low 40 key bits << 24) |
+ * start, each start one word after a header n that ap_lookup returns,
+ * the lists in slot order filling "<P>.ent". */
+static void t_slot_layout(void)
+{
+    size_t len;
+    unsigned char *p = toy_file(1, &len);
+    size_t hn, tn, en;
+    size_t ho = sec_at(p, len, "toy.hdr", &hn);
+    size_t to = sec_at(p, len, "toy.tab", &tn);
+    size_t eo = sec_at(p, len, "toy.ent", &en);
+    CHECK(ho && to && eo);
+    ap_hdr h;
+    CHECK_EQ_INT(hn, sizeof h);
+    memcpy(&h, p + ho, sizeof h);
+    CHECK_EQ_INT(h.version, 2);
+    CHECK_EQ_INT(tn, (size_t)h.cap * 8);
+    CHECK_EQ_INT(en, h.n_words * 4);
+    model_file *mf;
+    ap_model *m;
+    ds_err e;
+    CHECK_EQ_INT(model_open_mem(p, len, "m", &mf, &e), DS_OK);
+    CHECK_EQ_INT(ap_model_load(mf, "toy", &m, &e), DS_OK);
+    const ap_weight *w;
+    uint32_t found = 0;
+    uint64_t next = 1;
+    for (uint32_t s = 0; s < h.cap; s++) {
+        uint64_t v;
+        memcpy(&v, p + to + (size_t)s * 8, 8);
+        if (!v) {
+            continue;
+        }
+        uint32_t start = (uint32_t)(v & 0xffffff);
+        CHECK_EQ_INT(start, next);
+        uint32_t n = get32(p + eo + (size_t)(start - 1) * 4);
+        next = start + n + 1;
+        /* Any key with these low 40 bits probing from here matches: find
+         * the toy feature by its template and value. */
+        for (uint32_t tpl = 1; tpl <= 4; tpl++) {
+            for (uint64_t val = 0; val < 5; val++) {
+                uint64_t k = ap_feat(tpl, val);
+                if ((k & 0xffffffffffULL) == v >> 24) {
+                    CHECK_EQ_INT(ap_lookup(m, k, &w), n);
+                    CHECK(w ==
+                          (const ap_weight *)(const void *)(p + eo) + start);
+                    found++;
+                }
+            }
+        }
+    }
+    CHECK_EQ_INT(next, h.n_words + 1);
+    CHECK_EQ_INT(found, h.n_feats);
+    /* The fingerprint is the low 40 bits: a key that differs only above
+     * them and has the same home slot (bits 32-39 of the key are not in
+     * the top 24 bits of the high word, so it has) reads the same list:
+     * the false match doc/FORMATS.md counts with. */
+    uint64_t k = ap_feat(1, 0);
+    const ap_weight *w2;
+    uint32_t n1 = ap_lookup(m, k, &w);
+    CHECK(n1 > 0);
+    uint64_t k1 = k ^ (1ULL << 39), k2 = k ^ (1ULL << 40);
+    CHECK_EQ_INT(ap_home(k1, h.cap), ap_home(k, h.cap));
+    CHECK_EQ_INT(ap_lookup(m, k1, &w2), 0); /* bit 39: in the fingerprint */
+    CHECK_EQ_INT(ap_home(k2, h.cap), ap_home(k, h.cap));
+    CHECK_EQ_INT(ap_lookup(m, k2, &w2), n1);
+    CHECK(w2 == w);
+    ap_model_free(m);
+    model_close(mf);
+    xfree(p);
+}
+
+/* Damaged lists and slots (resealed, so that the checksum passes): each
+ * refused with its reason, never read out of bounds (make SAN=1). */
+static void t_slot_corrupt(void)
+{
+    size_t len;
+    unsigned char *p = toy_file(1, &len);
+    unsigned char *q = xmalloc(len);
+    size_t hn, tn, en;
+    size_t ho = sec_at(p, len, "toy.hdr", &hn);
+    size_t to = sec_at(p, len, "toy.tab", &tn);
+    size_t eo = sec_at(p, len, "toy.ent", &en);
+    ap_hdr h;
+    memcpy(&h, p + ho, sizeof h);
+    /* The first occupied slot (its list starts at word 1). */
+    uint32_t s0 = 0;
+    uint64_t v0 = 0;
+    for (; s0 < h.cap; s0++) {
+        memcpy(&v0, p + to + (size_t)s0 * 8, 8);
+        if (v0) {
+            break;
+        }
+    }
+    CHECK(v0 != 0 && (v0 & 0xffffff) == 1);
+    uint32_t n0 = get32(p + eo);
+    ds_err e;
+
+    memcpy(q, p, len);
+    CHECK_EQ_INT(load_toy(q, len, &e), DS_OK);
+
+    /* Header n: 0, more than the classes, one too few (the next list is
+     * then not where its slot says), past the end of the section. */
+    memcpy(q, p, len);
+    put32(q + eo, 0);
+    CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+    CHECK_STR(e.msg, "m: section 'toy.ent' word 0: a list of 0 weights "
+                     "(1 to 3)");
+    memcpy(q, p, len);
+    put32(q + eo, 4);
+    CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "a list of 4 weights") != NULL);
+    if (n0 > 1) {
+        memcpy(q, p, len);
+        put32(q + eo, n0 - 1);
+        CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+        CHECK(strstr(e.msg, "(lists in slot order)") != NULL);
+    }
+    /* The last list made longer than what is left. */
+    uint32_t sl = h.cap;
+    uint64_t vl = 0;
+    while (sl-- > 0) {
+        memcpy(&vl, p + to + (size_t)sl * 8, 8);
+        if (vl) {
+            break;
+        }
+    }
+    uint32_t startl = (uint32_t)(vl & 0xffffff);
+    uint32_t nl = get32(p + eo + (size_t)(startl - 1) * 4);
+    if (nl < 3) {
+        memcpy(q, p, len);
+        put32(q + eo + (size_t)(startl - 1) * 4, nl + 1);
+        CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+        CHECK(strstr(e.msg, "extends past its end") != NULL);
+    }
+
+    /* A slot's start: 0, past the section, the largest value. */
+    const uint32_t bad_start[] = {0, (uint32_t)h.n_words, 0xffffff};
+    for (size_t i = 0; i < 3; i++) {
+        memcpy(q, p, len);
+        put64(q + to + (size_t)s0 * 8, (v0 & ~0xffffffULL) | bad_start[i]);
+        CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+        CHECK(strstr(e.msg, "points outside 'toy.ent'") != NULL);
+    }
+    /* A start inside the section but not where the lists say. */
+    memcpy(q, p, len);
+    put64(q + to + (size_t)s0 * 8, (v0 & ~0xffffffULL) | 2);
+    CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "expected 1 (lists in slot order)") != NULL);
+
+    /* A class out of range, classes out of order. */
+    memcpy(q, p, len);
+    q[eo + 4] = 3; /* the first pair's class (little-endian u16) */
+    q[eo + 5] = 0;
+    CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "word 1: class 3 ") != NULL); /* (maybe a full row) */
+    if (n0 > 1) {
+        memcpy(q, p, len);
+        unsigned char t[4];
+        memcpy(t, q + eo + 4, 4); /* swap the first two pairs */
+        memcpy(q + eo + 4, q + eo + 8, 4);
+        memcpy(q + eo + 8, t, 4);
+        CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+        CHECK(strstr(e.msg, "word 2: class ") != NULL &&
+              strstr(e.msg, "order") != NULL);
+    }
+
+    /* Header words: more than AP_MAX_WORDS, or not the section's size. */
+    memcpy(q, p, len);
+    put64(q + ho + 16, AP_MAX_WORDS + 1);
+    CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "(at most 16777216)") != NULL);
+    memcpy(q, p, len);
+    put64(q + ho + 16, h.n_words - 1);
+    CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+    /* A slot emptied: fewer features than the header says (the lists
+     * after it are then out of place first). */
+    memcpy(q, p, len);
+    put64(q + to + (size_t)s0 * 8, 0);
+    CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+
+    xfree(q);
+    xfree(p);
+}
+
+/* A file of section version 1 (16-byte slots) is refused with a message
+ * to retrain, whatever its tables hold. */
+static void t_version1_refused(void)
+{
+    size_t len;
+    unsigned char *p = toy_file(1, &len);
+    size_t hn;
+    size_t ho = sec_at(p, len, "toy.hdr", &hn);
+    put32(p + ho, 1);
+    ds_err e;
+    CHECK_EQ_INT(load_toy(p, len, &e), DS_EFORMAT);
+    /* (strcmp: CHECK_STR's report of a string this long would be cut) */
+    CHECK(strcmp(e.msg, "m: 'toy' model has perceptron sections of version 1 "
+                        "(16-byte table slots), this program reads version "
+                        "2: retrain the model (`make models` rebuilds the "
+                        "shipped ones)") == 0);
+    put32(p + ho, 3);
+    CHECK_EQ_INT(load_toy(p, len, &e), DS_EFORMAT);
+    CHECK_STR(e.msg, "m: 'toy' model version 3, expected 2");
+    xfree(p);
+}
+
+/* The writer's limits: the words its 24-bit starts address, and two
+ * features with the same fingerprint on one probe path. */
+static void t_writer_limits(void)
+{
+    ds_err e;
+    CHECK_EQ_INT(ap_check_words("pos", AP_MAX_WORDS, &e), DS_OK);
+    CHECK_EQ_INT(ap_check_words("pos", AP_MAX_WORDS + 1, &e), DS_ETOOBIG);
+    CHECK_STR(e.msg, "'pos' model: 16777217 words of weights and list "
+                     "headers, more than the 16777216 (2^24) that the "
+                     "table's 24-bit starts address");
+
+    /* k and k + 2^40: the same low 40 bits, high words 256 apart, so the
+     * same home slot in a small table: the second would be unreachable. */
+    const uint64_t k = 0x123456789abcdef1ULL;
+    for (int clash = 0; clash < 2; clash++) {
+        ap_trainer *tr = ap_trainer_new(toy_names, 3, NULL);
+        uint64_t f[3] = {k, clash ? k + (1ULL << 40) : k + (1ULL << 39),
+                         ap_feat(4, 0)};
+        for (uint32_t i = 0; i < 12; i++) {
+            ap_train_update(tr, f, 3, i % 3, (i + 1) % 3);
+        }
+        model_writer *w = model_writer_new(MODEL_KIND_TEST);
+        ds_rc rc = ap_trainer_write(tr, w, "toy", NULL, &e);
+        if (clash) {
+            CHECK_EQ_INT(rc, DS_EINVAL);
+            CHECK(strstr(e.msg, "same 40-bit fingerprint") != NULL);
+        } else {
+            CHECK_EQ_INT(rc, DS_OK);
+        }
+        model_writer_free(w);
+        ap_trainer_free(tr);
+    }
+}
+
 static void t_open_file_errors(void)
 {
     model_file *mf = NULL;
@@ -508,5 +800,9 @@ int main(void)
     RUN(t_vcache);
     RUN(t_full_rows);
     RUN(t_margin_rival);
+    RUN(t_slot_layout);
+    RUN(t_slot_corrupt);
+    RUN(t_version1_refused);
+    RUN(t_writer_limits);
     return harness_done();
 }
