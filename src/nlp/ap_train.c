@@ -418,27 +418,23 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
             n = nc;
         }
         memcpy(ent + head, &n, sizeof n);
+        /* a start past AP_START_BITS spoils the slot; such a model is
+         * refused just below */
+        tab[s] = ap_slot_make(k->key, (uint32_t)first);
     }
     if ((rc = ap_check_words(prefix, n_ent, e)) != DS_OK) {
         goto out;
     }
-    /* The slots (the lists follow one another in slot order, so each
-     * start is one past the previous list's end), and no feature hidden
-     * by another with the same fingerprint earlier on its probe path
-     * (ap.c's find would return the other's weights). With 40 bits this
-     * takes about 2^-40 per slot passed, under 10^-6 for our largest
-     * model: refused, not handled. */
+    /* No feature hidden by another with the same fingerprint earlier on
+     * its probe path (ap.c's find would return the other's weights). With
+     * 40 bits this takes about 2^-40 per slot passed, under 10^-6 for our
+     * largest model: refused, not handled. */
     const uint64_t fp_mask = (UINT64_C(1) << AP_FP_BITS) - 1;
-    size_t at = 0; /* the next list's header */
     for (uint32_t s = 0; s < cap; s++) {
         if (!slot_feat[s]) {
             continue;
         }
         uint64_t key = kf[slot_feat[s] - 1].key;
-        uint32_t n;
-        memcpy(&n, ent + at, sizeof n);
-        tab[s] = ap_slot_make(key, (uint32_t)(at + 1)); /* < 2^24: checked */
-        at += 1 + (size_t)n;
         for (uint32_t t = ap_home(key, cap); t != s;
              t = t + 1 == cap ? 0 : t + 1) {
             uint64_t other = kf[slot_feat[t] - 1].key;
