@@ -370,6 +370,35 @@ void ap_score_add(const ap_model *m, const uint64_t *feats, size_t n,
     }
 }
 
+void ap_score_add_rows(const ap_model *m, const uint64_t *feats,
+                       const uint32_t *rows, size_t n, int32_t *acc,
+                       size_t stride)
+{
+    enum { BATCH = 32 };
+    while (n) {
+        size_t b = n < BATCH ? n : BATCH;
+        uint32_t st[BATCH];
+        for (size_t i = 0; i < b; i++) {
+            __builtin_prefetch(&m->tab[ap_home(feats[i], m->hdr.cap)]);
+        }
+        for (size_t i = 0; i < b; i++) {
+            st[i] = find(m, feats[i]);
+            if (st[i]) {
+                __builtin_prefetch(m->ent + st[i] - 1);
+            }
+        }
+        for (size_t i = 0; i < b; i++) {
+            if (st[i]) {
+                ap_weights_add(acc + (size_t)rows[i] * stride, m->ent + st[i],
+                               list_n(m, st[i]), m->hdr.n_classes);
+            }
+        }
+        feats += b;
+        rows += b;
+        n -= b;
+    }
+}
+
 void ap_score(const ap_model *m, const uint64_t *feats, size_t n, float *out)
 {
     uint32_t nc = m->hdr.n_classes;

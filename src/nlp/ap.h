@@ -102,6 +102,13 @@ float ap_scale(const ap_model *m);
 void ap_score_add(const ap_model *m, const uint64_t *feats, size_t n,
                   int32_t *acc);
 
+/* The same for features of several score vectors at once: feature i adds
+ * to acc + rows[i] * stride. One batch of probes for all of them, so that
+ * more cache misses overlap than within one vector's few features. */
+void ap_score_add_rows(const ap_model *m, const uint64_t *feats,
+                       const uint32_t *rows, size_t n, int32_t *acc,
+                       size_t stride);
+
 /* One non-zero weight of a feature, in score units. */
 typedef struct ap_weight {
     uint16_t cls;

@@ -631,13 +631,22 @@ static void pass1(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
     }
     /* 3. Word n-grams: tag-independent (ap_score_add overlaps the
      * probes' cache misses). */
-    for (size_t i = 0; i < n; i++) {
-        const pos_word *const wv[5] = {&t->ctx[i], &t->ctx[i + 1],
-                                       &t->ctx[i + 2], &t->ctx[i + 3],
-                                       &t->ctx[i + 4]};
-        uint64_t f[POS_MAX_CTX_FEATS];
-        size_t nf = pos_bigram_feats(wv, f);
-        ap_score_add(m->ap, f, nf, t->acc + i * nc);
+    enum { NGRAM_TOKS = 4 };
+    for (size_t i0 = 0; i0 < n; i0 += NGRAM_TOKS) {
+        uint64_t f[NGRAM_TOKS * POS_MAX_CTX_FEATS];
+        uint32_t row[NGRAM_TOKS * POS_MAX_CTX_FEATS];
+        size_t nf = 0;
+        for (size_t i = i0; i < n && i < i0 + NGRAM_TOKS; i++) {
+            const pos_word *const wv[5] = {&t->ctx[i], &t->ctx[i + 1],
+                                           &t->ctx[i + 2], &t->ctx[i + 3],
+                                           &t->ctx[i + 4]};
+            size_t k = pos_bigram_feats(wv, f + nf);
+            for (size_t q = nf; q < nf + k; q++) {
+                row[q] = (uint32_t)i;
+            }
+            nf += k;
+        }
+        ap_score_add_rows(m->ap, f, row, nf, t->acc, nc);
     }
     /* 4. Greedy left to right with the previous two tags. */
     uint32_t p1 = POS_NO_TAG, p2 = POS_NO_TAG;

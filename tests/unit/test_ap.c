@@ -177,6 +177,39 @@ static void t_round_trip(void)
     xfree(p);
 }
 
+/* ap_score_add_rows gives each row what ap_score_add gives it alone:
+ * 80 features (more than one batch), a third of them unknown, spread
+ * over 7 rows in no order. */
+static void t_score_rows(void)
+{
+    size_t len;
+    void *p = toy_file(3, &len);
+    model_file *mf;
+    ap_model *m;
+    ds_err e;
+    CHECK_EQ_INT(model_open_mem(p, len, NULL, &mf, &e), DS_OK);
+    CHECK_EQ_INT(ap_model_load(mf, "toy", &m, &e), DS_OK);
+    enum { N = 80, ROWS = 7, STRIDE = 4 };
+    uint64_t f[N];
+    uint32_t row[N];
+    int32_t one[ROWS * STRIDE] = {0}, all[ROWS * STRIDE] = {0};
+    for (uint32_t i = 0; i < N; i++) {
+        f[i] = i % 3 == 2 ? ap_feat(99, i) : ap_feat(1 + i % 4, (i * 7u) % 5);
+        row[i] = (i * 5u + i / 3) % ROWS;
+        ap_score_add(m, &f[i], 1, one + row[i] * STRIDE);
+    }
+    ap_score_add_rows(m, f, row, N, all, STRIDE);
+    CHECK(memcmp(one, all, sizeof one) == 0);
+    bool any = false;
+    for (size_t k = 0; k < ROWS * STRIDE; k++) {
+        any |= all[k] != 0;
+    }
+    CHECK(any);
+    ap_model_free(m);
+    model_close(mf);
+    xfree(p);
+}
+
 static void t_pruning(void)
 {
     ap_train_opts o = {1000, 0.0}; /* every feature below min_count */
@@ -791,6 +824,7 @@ int main(void)
     RUN(t_hash_pinned);
     RUN(t_toy_learns);
     RUN(t_deterministic);
+    RUN(t_score_rows);
     RUN(t_round_trip);
     RUN(t_pruning);
     RUN(t_truncated);
