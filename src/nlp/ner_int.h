@@ -133,9 +133,11 @@ size_t ner_pair_feats(uint32_t p1, uint32_t p2, uint64_t *out);
 
 typedef struct ner_s2 ner_s2; /* below */
 
-/* Everything else about token i. */
+/* Everything else about token i. Nothing here depends on the labels
+ * chosen for earlier tokens of the sentence (those are the pair and
+ * p1-word features), so the tagger scores these for several tokens in one
+ * batch before it decodes. */
 typedef struct ner_ctx {
-    uint32_t p1, p2;                      /* previous labels (NER_NO_LABEL) */
     const ner_word *prev, *cur, *next;    /* prev/next may be pseudo-words */
     uint32_t gaz_prev, gaz_cur, gaz_next; /* ner_gaz_match codes */
     uint32_t doc;      /* document memory: 0 none, 1 seen as O, 2+type */

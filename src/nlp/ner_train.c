@@ -390,8 +390,6 @@ static size_t train_doc(ap_trainer *tr, const tdata *td, size_t d,
                                   : NULL;
             }
             ner_ctx cx = {
-                .p1 = p1,
-                .p2 = p2,
                 .prev = i ? &w[i - 1] : &pseudo[1],
                 .cur = &w[i],
                 .next = i + 1 < n ? &w[i + 1] : &pseudo[3],
