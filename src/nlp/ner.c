@@ -485,10 +485,10 @@ static void tag_pass(ner_tagger *t, uint32_t k, const str *words,
                 .doc = t->use_doc && ner_doc_word(cw)
                            ? ner_docmem_get(&st->doc, cw->lower)
                            : 0,
-                .doc_next = t->use_doc && i + 1 < n &&
-                                    ner_doc_word(&t->ctx[i + 2])
-                                ? ner_docmem_get(&st->doc, t->ctx[i + 2].lower)
-                                : 0,
+                .doc_next =
+                    t->use_doc && i + 1 < n && ner_doc_word(&t->ctx[i + 2])
+                        ? ner_docmem_get(&st->doc, t->ctx[i + 2].lower)
+                        : 0,
                 .first = i == 0,
                 .caps_sent = caps_sent,
                 .use_pos = t->use_pos,

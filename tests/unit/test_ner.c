@@ -61,16 +61,15 @@ static void t_word_features(void)
     ner_word_feats(&w2, 0, false, g);
     CHECK(f[0] == g[0]); /* lower case */
     CHECK(f[3] != g[3]); /* form */
-    /* The context features see the previous label. */
+    /* The previous label is seen by the pair and label-word features
+     * only; the context features are the same whatever it is. */
+    uint64_t l0[4], l1[4];
+    CHECK_EQ_INT(ner_p1w_feats(0, &w, l0), ner_p1w_feats(1, &w, l1));
+    CHECK(l0[0] != l1[0]);
     ner_word pre, nx;
     ner_word_pseudo(&pre, 1);
     ner_word_pseudo(&nx, 3);
-    ner_ctx c = {.p1 = 0,
-                 .p2 = NER_NO_LABEL,
-                 .prev = &pre,
-                 .cur = &w,
-                 .next = &nx,
-                 .first = true};
+    ner_ctx c = {.prev = &pre, .cur = &w, .next = &nx, .first = true};
     uint64_t a[NER_MAX_CTX_FEATS], b[NER_MAX_CTX_FEATS];
     size_t na = ner_ctx_feats(&c, a);
     CHECK_EQ_INT(na, 4);
