@@ -330,35 +330,44 @@ void ap_prefetch(const ap_model *m, const uint64_t *feats, size_t n)
 /* Lookups in batches: the home slots of a batch are prefetched first,
  * then the lists of the slots found (header and weights: one line, or
  * two when the list crosses a line), so that the cache misses of
- * independent probes overlap instead of following one another. */
-#define SCORE_BATCH 16
+ * independent probes overlap instead of following one another. Feature i
+ * adds to acc + rows[i] * stride, or to acc when rows is NULL. */
+#define SCORE_BATCH_MAX 32
+
+static inline void score_batched(const ap_model *m, const uint64_t *feats,
+                                 const uint32_t *rows, size_t n, int32_t *acc,
+                                 size_t stride, size_t batch)
+{
+    while (n) {
+        size_t b = n < batch ? n : batch;
+        uint32_t st[SCORE_BATCH_MAX];
+        for (size_t i = 0; i < b; i++) {
+            __builtin_prefetch(&m->tab[ap_home(feats[i], m->hdr.cap)]);
+        }
+        for (size_t i = 0; i < b; i++) {
+            st[i] = find(m, feats[i]);
+            if (st[i]) {
+                __builtin_prefetch(m->ent + st[i] - 1);
+            }
+        }
+        for (size_t i = 0; i < b; i++) {
+            if (st[i]) {
+                ap_weights_add(rows ? acc + (size_t)rows[i] * stride : acc,
+                               m->ent + st[i], list_n(m, st[i]),
+                               m->hdr.n_classes);
+            }
+        }
+        feats += b;
+        rows = rows ? rows + b : NULL;
+        n -= b;
+    }
+}
 
 void ap_score_add(const ap_model *m, const uint64_t *feats, size_t n,
                   int32_t *acc)
 {
     if (n > 1) {
-        while (n) {
-            size_t b = n < SCORE_BATCH ? n : SCORE_BATCH;
-            uint32_t st[SCORE_BATCH];
-            for (size_t i = 0; i < b; i++) {
-                __builtin_prefetch(&m->tab[ap_home(feats[i], m->hdr.cap)]);
-            }
-            for (size_t i = 0; i < b; i++) {
-                st[i] = find(m, feats[i]);
-                if (st[i]) {
-                    __builtin_prefetch(m->ent + st[i] - 1);
-                }
-            }
-            for (size_t i = 0; i < b; i++) {
-                if (!st[i]) {
-                    continue;
-                }
-                ap_weights_add(acc, m->ent + st[i], list_n(m, st[i]),
-                               m->hdr.n_classes);
-            }
-            feats += b;
-            n -= b;
-        }
+        score_batched(m, feats, NULL, n, acc, 0, 16);
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -374,29 +383,7 @@ void ap_score_add_rows(const ap_model *m, const uint64_t *feats,
                        const uint32_t *rows, size_t n, int32_t *acc,
                        size_t stride)
 {
-    enum { BATCH = 32 };
-    while (n) {
-        size_t b = n < BATCH ? n : BATCH;
-        uint32_t st[BATCH];
-        for (size_t i = 0; i < b; i++) {
-            __builtin_prefetch(&m->tab[ap_home(feats[i], m->hdr.cap)]);
-        }
-        for (size_t i = 0; i < b; i++) {
-            st[i] = find(m, feats[i]);
-            if (st[i]) {
-                __builtin_prefetch(m->ent + st[i] - 1);
-            }
-        }
-        for (size_t i = 0; i < b; i++) {
-            if (st[i]) {
-                ap_weights_add(acc + (size_t)rows[i] * stride, m->ent + st[i],
-                               list_n(m, st[i]), m->hdr.n_classes);
-            }
-        }
-        feats += b;
-        rows += b;
-        n -= b;
-    }
+    score_batched(m, feats, rows, n, acc, stride, SCORE_BATCH_MAX);
 }
 
 void ap_score(const ap_model *m, const uint64_t *feats, size_t n, float *out)
