@@ -109,6 +109,17 @@ void ap_score_add_rows(const ap_model *m, const uint64_t *feats,
                        const uint32_t *rows, size_t n, int32_t *acc,
                        size_t stride);
 
+/* For ap_score_add_rows: marks the k features just added at feats[n..)
+ * as row r's and returns the new count n + k. */
+static inline size_t ap_rows_mark(uint32_t *rows, size_t n, size_t k,
+                                  uint32_t r)
+{
+    for (size_t i = n; i < n + k; i++) {
+        rows[i] = r;
+    }
+    return n + k;
+}
+
 /* One non-zero weight of a feature, in score units. */
 typedef struct ap_weight {
     uint16_t cls;

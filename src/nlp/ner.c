@@ -494,11 +494,7 @@ static void tag_pass(ner_tagger *t, uint32_t k, const str *words,
                 .use_pos = t->use_pos,
                 .s2 = s1 ? &s2 : NULL,
             };
-            size_t got = ner_ctx_feats(&cx, f + nf);
-            for (size_t q = nf; q < nf + got; q++) {
-                row[q] = (uint32_t)i;
-            }
-            nf += got;
+            nf = ap_rows_mark(row, nf, ner_ctx_feats(&cx, f + nf), (uint32_t)i);
         }
         ap_score_add_rows(st->ap, f, row, nf, t->acc, nc);
     }

@@ -629,8 +629,8 @@ static void pass1(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
         }
         scatter(t, word_entry(t, words[j], t->keys[j]), j, n);
     }
-    /* 3. Word n-grams: tag-independent (ap_score_add overlaps the
-     * probes' cache misses). */
+    /* 3. Word n-grams: tag-independent, so the probes of four tokens
+     * go in one batch whose cache misses overlap (ap_score_add_rows). */
     enum { NGRAM_TOKS = 4 };
     for (size_t i0 = 0; i0 < n; i0 += NGRAM_TOKS) {
         uint64_t f[NGRAM_TOKS * POS_MAX_CTX_FEATS];
@@ -640,11 +640,8 @@ static void pass1(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
             const pos_word *const wv[5] = {&t->ctx[i], &t->ctx[i + 1],
                                            &t->ctx[i + 2], &t->ctx[i + 3],
                                            &t->ctx[i + 4]};
-            size_t k = pos_bigram_feats(wv, f + nf);
-            for (size_t q = nf; q < nf + k; q++) {
-                row[q] = (uint32_t)i;
-            }
-            nf += k;
+            nf = ap_rows_mark(row, nf, pos_bigram_feats(wv, f + nf),
+                              (uint32_t)i);
         }
         ap_score_add_rows(m->ap, f, row, nf, t->acc, nc);
     }
