@@ -332,7 +332,8 @@ void ap_prefetch(const ap_model *m, const uint64_t *feats, size_t n)
  * two when the list crosses a line), so that the cache misses of
  * independent probes overlap instead of following one another. Feature i
  * adds to acc + rows[i] * stride, or to acc when rows is NULL. */
-#define SCORE_BATCH_MAX 32
+#define SCORE_BATCH     16 /* ap_score_add: one vector's features */
+#define SCORE_BATCH_MAX 32 /* ap_score_add_rows: several vectors' */
 
 static inline void score_batched(const ap_model *m, const uint64_t *feats,
                                  const uint32_t *rows, size_t n, int32_t *acc,
@@ -367,7 +368,7 @@ void ap_score_add(const ap_model *m, const uint64_t *feats, size_t n,
                   int32_t *acc)
 {
     if (n > 1) {
-        score_batched(m, feats, NULL, n, acc, 0, 16);
+        score_batched(m, feats, NULL, n, acc, 0, SCORE_BATCH);
         return;
     }
     for (size_t i = 0; i < n; i++) {
