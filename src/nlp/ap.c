@@ -387,6 +387,12 @@ void ap_score_add_rows(const ap_model *m, const uint64_t *feats,
     score_batched(m, feats, rows, n, acc, stride, SCORE_BATCH_MAX);
 }
 
+void ap_rows_flush(ap_rows *q)
+{
+    ap_score_add_rows(q->m, q->f, q->row, q->n, q->acc, q->stride);
+    q->n = 0;
+}
+
 void ap_score(const ap_model *m, const uint64_t *feats, size_t n, float *out)
 {
     uint32_t nc = m->hdr.n_classes;

@@ -109,15 +109,55 @@ void ap_score_add_rows(const ap_model *m, const uint64_t *feats,
                        const uint32_t *rows, size_t n, int32_t *acc,
                        size_t stride);
 
-/* For ap_score_add_rows: marks the k features just added at feats[n..)
- * as row r's and returns the new count n + k. */
-static inline size_t ap_rows_mark(uint32_t *rows, size_t n, size_t k,
-                                  uint32_t r)
+/* A queue of features for several score vectors, filled vector by
+ * vector (token by token) and looked up by ap_score_add_rows when the next
+ * vector's features might not fit, so that one batch of probes spans
+ * several tokens:
+ *
+ *     ap_rows q;
+ *     ap_rows_init(&q, m, acc, stride);
+ *     for each token i:
+ *         ap_rows_add(&q, my_feats(i, ap_rows_room(&q, MY_MAX)), i);
+ *     ap_rows_flush(&q);
+ */
+#define AP_ROWS_CAP 128
+typedef struct ap_rows {
+    const ap_model *m;
+    int32_t *acc;
+    size_t stride, n;
+    uint64_t f[AP_ROWS_CAP];
+    uint32_t row[AP_ROWS_CAP];
+} ap_rows;
+
+static inline void ap_rows_init(ap_rows *q, const ap_model *m, int32_t *acc,
+                                size_t stride)
 {
-    for (size_t i = n; i < n + k; i++) {
-        rows[i] = r;
+    q->m = m;
+    q->acc = acc;
+    q->stride = stride;
+    q->n = 0;
+}
+
+/* Looks up and empties the queue. */
+void ap_rows_flush(ap_rows *q);
+
+/* Where to write the next vector's features, at most max of them (max <=
+ * AP_ROWS_CAP); the queue is flushed first when they might not fit. */
+static inline uint64_t *ap_rows_room(ap_rows *q, size_t max)
+{
+    if (q->n + max > AP_ROWS_CAP) {
+        ap_rows_flush(q);
     }
-    return n + k;
+    return q->f + q->n;
+}
+
+/* Queues the k features just written at ap_rows_room for vector r. */
+static inline void ap_rows_add(ap_rows *q, size_t k, uint32_t r)
+{
+    for (size_t i = q->n; i < q->n + k; i++) {
+        q->row[i] = r;
+    }
+    q->n += k;
 }
 
 /* One non-zero weight of a feature, in score units. */

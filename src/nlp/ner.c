@@ -451,53 +451,48 @@ static void tag_pass(ner_tagger *t, uint32_t k, const str *words,
     t->ctx[n + 1] = m->pseudo[3];
     bool caps_sent = caps_sentence(t->ctx + 1, n);
     ner_gaz_match_uni(&m->gaz, t->lower, t->uni, n, t->gaz);
-    /* 2. Everything but the previous labels, for four tokens at a time:
-     * one batch of table probes whose cache misses overlap. */
-    enum { CTX_TOKS = 4 };
-    for (size_t i0 = 0; i0 < n; i0 += CTX_TOKS) {
-        uint64_t f[CTX_TOKS * NER_MAX_CTX_FEATS];
-        uint32_t row[CTX_TOKS * NER_MAX_CTX_FEATS];
-        size_t nf = 0;
-        for (size_t i = i0; i < n && i < i0 + CTX_TOKS; i++) {
-            const ner_word *cw = &t->ctx[i + 1];
-            ner_s2 s2;
-            if (s1) {
-                const ner_word *pw = &t->ctx[i], *nw = &t->ctx[i + 2];
-                s2.s1_prev = i ? s1[i - 1] : NER_NO_LABEL;
-                s2.s1_cur = s1[i];
-                s2.s1_next = i + 1 < n ? s1[i + 1] : NER_NO_LABEL;
-                s2.agg =
-                    ner_doc_word(cw) ? ner_agg_get(&t->agg, cw->lower) : NULL;
-                s2.agg_prev = i && ner_doc_word(pw)
-                                  ? ner_agg_get(&t->agg, pw->lower)
-                                  : NULL;
-                s2.agg_next = i + 1 < n && ner_doc_word(nw)
-                                  ? ner_agg_get(&t->agg, nw->lower)
-                                  : NULL;
-            }
-            ner_ctx cx = {
-                .prev = &t->ctx[i],
-                .cur = cw,
-                .next = &t->ctx[i + 2],
-                .gaz_prev = i ? t->gaz[i - 1] : 0,
-                .gaz_cur = t->gaz[i],
-                .gaz_next = i + 1 < n ? t->gaz[i + 1] : 0,
-                .doc = t->use_doc && ner_doc_word(cw)
-                           ? ner_docmem_get(&st->doc, cw->lower)
-                           : 0,
-                .doc_next =
-                    t->use_doc && i + 1 < n && ner_doc_word(&t->ctx[i + 2])
-                        ? ner_docmem_get(&st->doc, t->ctx[i + 2].lower)
-                        : 0,
-                .first = i == 0,
-                .caps_sent = caps_sent,
-                .use_pos = t->use_pos,
-                .s2 = s1 ? &s2 : NULL,
-            };
-            nf = ap_rows_mark(row, nf, ner_ctx_feats(&cx, f + nf), (uint32_t)i);
+    /* 2. Everything but the previous labels, for several tokens at a
+     * time: one batch of table probes whose cache misses overlap. */
+    _Static_assert(NER_MAX_CTX_FEATS <= AP_ROWS_CAP, "context fits ap_rows");
+    ap_rows q;
+    ap_rows_init(&q, st->ap, t->acc, nc);
+    for (size_t i = 0; i < n; i++) {
+        const ner_word *cw = &t->ctx[i + 1];
+        ner_s2 s2;
+        if (s1) {
+            const ner_word *pw = &t->ctx[i], *nw = &t->ctx[i + 2];
+            s2.s1_prev = i ? s1[i - 1] : NER_NO_LABEL;
+            s2.s1_cur = s1[i];
+            s2.s1_next = i + 1 < n ? s1[i + 1] : NER_NO_LABEL;
+            s2.agg = ner_doc_word(cw) ? ner_agg_get(&t->agg, cw->lower) : NULL;
+            s2.agg_prev =
+                i && ner_doc_word(pw) ? ner_agg_get(&t->agg, pw->lower) : NULL;
+            s2.agg_next = i + 1 < n && ner_doc_word(nw)
+                              ? ner_agg_get(&t->agg, nw->lower)
+                              : NULL;
         }
-        ap_score_add_rows(st->ap, f, row, nf, t->acc, nc);
+        ner_ctx cx = {
+            .prev = &t->ctx[i],
+            .cur = cw,
+            .next = &t->ctx[i + 2],
+            .gaz_prev = i ? t->gaz[i - 1] : 0,
+            .gaz_cur = t->gaz[i],
+            .gaz_next = i + 1 < n ? t->gaz[i + 1] : 0,
+            .doc = t->use_doc && ner_doc_word(cw)
+                       ? ner_docmem_get(&st->doc, cw->lower)
+                       : 0,
+            .doc_next = t->use_doc && i + 1 < n && ner_doc_word(&t->ctx[i + 2])
+                            ? ner_docmem_get(&st->doc, t->ctx[i + 2].lower)
+                            : 0,
+            .first = i == 0,
+            .caps_sent = caps_sent,
+            .use_pos = t->use_pos,
+            .s2 = s1 ? &s2 : NULL,
+        };
+        ap_rows_add(&q, ner_ctx_feats(&cx, ap_rows_room(&q, NER_MAX_CTX_FEATS)),
+                    (uint32_t)i);
     }
+    ap_rows_flush(&q);
     /* 3. Greedy left to right with the previous two labels. */
     uint32_t p1 = NER_NO_LABEL, p2 = NER_NO_LABEL;
     float scale = ap_scale(st->ap);

@@ -629,22 +629,20 @@ static void pass1(pos_tagger *t, const str *words, size_t n, uint16_t *out_tags)
         }
         scatter(t, word_entry(t, words[j], t->keys[j]), j, n);
     }
-    /* 3. Word n-grams: tag-independent, so the probes of four tokens
-     * go in one batch whose cache misses overlap (ap_score_add_rows). */
-    enum { NGRAM_TOKS = 4 };
-    for (size_t i0 = 0; i0 < n; i0 += NGRAM_TOKS) {
-        uint64_t f[NGRAM_TOKS * POS_MAX_CTX_FEATS];
-        uint32_t row[NGRAM_TOKS * POS_MAX_CTX_FEATS];
-        size_t nf = 0;
-        for (size_t i = i0; i < n && i < i0 + NGRAM_TOKS; i++) {
-            const pos_word *const wv[5] = {&t->ctx[i], &t->ctx[i + 1],
-                                           &t->ctx[i + 2], &t->ctx[i + 3],
-                                           &t->ctx[i + 4]};
-            nf = ap_rows_mark(row, nf, pos_bigram_feats(wv, f + nf),
-                              (uint32_t)i);
-        }
-        ap_score_add_rows(m->ap, f, row, nf, t->acc, nc);
+    /* 3. Word n-grams: tag-independent, so the probes of several tokens
+     * go in one batch whose cache misses overlap (ap_rows). */
+    _Static_assert(POS_MAX_CTX_FEATS <= AP_ROWS_CAP, "n-grams fit ap_rows");
+    ap_rows ng;
+    ap_rows_init(&ng, m->ap, t->acc, nc);
+    for (size_t i = 0; i < n; i++) {
+        const pos_word *const wv[5] = {&t->ctx[i], &t->ctx[i + 1],
+                                       &t->ctx[i + 2], &t->ctx[i + 3],
+                                       &t->ctx[i + 4]};
+        ap_rows_add(&ng,
+                    pos_bigram_feats(wv, ap_rows_room(&ng, POS_MAX_CTX_FEATS)),
+                    (uint32_t)i);
     }
+    ap_rows_flush(&ng);
     /* 4. Greedy left to right with the previous two tags. */
     uint32_t p1 = POS_NO_TAG, p2 = POS_NO_TAG;
     for (size_t i = 0; i < n; i++) {

@@ -200,6 +200,28 @@ static void t_score_rows(void)
     }
     ap_score_add_rows(m, f, row, N, all, STRIDE);
     CHECK(memcmp(one, all, sizeof one) == 0);
+    /* The same through the queue, vector by vector, with room asked for
+     * 60 at a time so that it is looked up and emptied along the way. */
+    int32_t queued[ROWS * STRIDE] = {0};
+    ap_rows q;
+    ap_rows_init(&q, m, queued, STRIDE);
+    size_t flushes = 0;
+    for (uint32_t r = 0; r < ROWS; r++) {
+        size_t before = q.n;
+        uint64_t *room = ap_rows_room(&q, 60);
+        flushes += q.n < before;
+        size_t k = 0;
+        for (uint32_t i = 0; i < N; i++) {
+            if (row[i] == r) {
+                room[k++] = f[i];
+            }
+        }
+        ap_rows_add(&q, k, r);
+    }
+    ap_rows_flush(&q);
+    CHECK_EQ_INT(q.n, 0);
+    CHECK(flushes > 0);
+    CHECK(memcmp(one, queued, sizeof one) == 0);
     bool any = false;
     for (size_t k = 0; k < ROWS * STRIDE; k++) {
         any |= all[k] != 0;
