@@ -59,15 +59,19 @@ static inline uint32_t ent_word(const ap_ent *ent, uint64_t i)
 }
 
 /* Checks the table and the weight lists of a version-2 model (ap_int.h):
- * the lists follow one another in slot order from word 0 to the end of
- * "<P>.ent" (so each is inside the section, none overlaps another and
- * every word is checked once), each header n in 1..n_classes, classes
- * strictly increasing and below n_classes, as many occupied slots as the
- * header says (fewer than cap, so that a probe ends at an empty slot). */
+ * every occupied slot points into "<P>.ent" at a list header no other
+ * slot points to, and the lists so pointed to tile the section from word
+ * 0 to its end in some order (the writer's: most frequent first), so
+ * each is inside the section, none overlaps another and every word is
+ * checked once; each header n in 1..n_classes, classes strictly
+ * increasing and below n_classes; as many occupied slots as the header
+ * says (fewer than cap, so that a probe ends at an empty slot). */
 static ds_rc check_lists(const char *mn, const char *prefix, const ap_hdr *h,
                          const ap_slot *tab, const ap_ent *ent, ds_err *e)
 {
-    uint64_t next = 0; /* where the next list's header must be */
+    /* bit i: a slot's list has its header at word i */
+    uint64_t *head = xcalloc((size_t)(h->n_words + 63) / 64, sizeof *head);
+    ds_rc rc = DS_OK;
     uint32_t used = 0;
     for (uint32_t s = 0; s < h->cap; s++) {
         if (tab[s] == 0) {
@@ -76,64 +80,83 @@ static ds_rc check_lists(const char *mn, const char *prefix, const ap_hdr *h,
         used++;
         uint64_t start = tab[s] & AP_START_MASK;
         if (start == 0 || start >= h->n_words) {
-            return ds_fail(e, DS_EFORMAT,
-                           "%s: section '%s.tab' slot %u points outside "
-                           "'%s.ent' (word %llu of %llu)",
-                           mn, prefix, s, prefix, (unsigned long long)start,
-                           (unsigned long long)h->n_words);
+            rc = ds_fail(e, DS_EFORMAT,
+                         "%s: section '%s.tab' slot %u points outside "
+                         "'%s.ent' (word %llu of %llu)",
+                         mn, prefix, s, prefix, (unsigned long long)start,
+                         (unsigned long long)h->n_words);
+            goto out;
         }
-        if (start != next + 1) {
-            return ds_fail(e, DS_EFORMAT,
-                           "%s: section '%s.tab' slot %u points to word %llu "
-                           "of '%s.ent', expected %llu (lists in slot order)",
-                           mn, prefix, s, (unsigned long long)start, prefix,
-                           (unsigned long long)(next + 1));
+        uint64_t i = start - 1, bit = UINT64_C(1) << (i & 63);
+        if (head[i / 64] & bit) {
+            rc = ds_fail(e, DS_EFORMAT,
+                         "%s: section '%s.tab' slot %u points to word %llu "
+                         "of '%s.ent', as an earlier slot does",
+                         mn, prefix, s, (unsigned long long)start, prefix);
+            goto out;
         }
-        uint32_t n = ent_word(ent, start - 1);
+        head[i / 64] |= bit;
+    }
+    if (used != h->n_feats) {
+        rc = ds_fail(e, DS_EFORMAT,
+                     "%s: section '%s.tab' has %u features, header says %u", mn,
+                     prefix, used, h->n_feats);
+        goto out;
+    }
+    uint32_t lists = 0;
+    for (uint64_t i = 0; i < h->n_words;) {
+        if (!(head[i / 64] & (UINT64_C(1) << (i & 63)))) {
+            rc = ds_fail(e, DS_EFORMAT,
+                         "%s: section '%s.ent' word %llu: no slot's list "
+                         "starts here (the lists must tile the section)",
+                         mn, prefix, (unsigned long long)i);
+            goto out;
+        }
+        uint32_t n = ent_word(ent, i);
         if (n < 1 || n > h->n_classes) {
-            return ds_fail(e, DS_EFORMAT,
-                           "%s: section '%s.ent' word %llu: a list of %u "
-                           "weights (1 to %u)",
-                           mn, prefix, (unsigned long long)(start - 1), n,
-                           h->n_classes);
+            rc = ds_fail(e, DS_EFORMAT,
+                         "%s: section '%s.ent' word %llu: a list of %u "
+                         "weights (1 to %u)",
+                         mn, prefix, (unsigned long long)i, n, h->n_classes);
+            goto out;
         }
-        if (n > h->n_words - start) {
-            return ds_fail(e, DS_EFORMAT,
-                           "%s: section '%s.ent': the list of slot %u "
-                           "extends past its end",
-                           mn, prefix, s);
+        if (n > h->n_words - i - 1) {
+            rc = ds_fail(e, DS_EFORMAT,
+                         "%s: section '%s.ent': the list at word %llu "
+                         "extends past its end",
+                         mn, prefix, (unsigned long long)i);
+            goto out;
         }
         /* Strictly increasing classes below n_classes: a full row (added
          * without reading its classes) is then 0 .. n_classes - 1. */
-        const ap_ent *w = ent + start;
+        const ap_ent *w = ent + i + 1;
         for (uint32_t k = 0; k < n; k++) {
             const char *why = w[k].cls >= h->n_classes ? "out of range"
                               : k > 0 && w[k].cls <= w[k - 1].cls
                                   ? "out of order"
                                   : NULL;
             if (why) {
-                return ds_fail(e, DS_EFORMAT,
-                               "%s: section '%s.ent' word %llu: class %u %s%s",
-                               mn, prefix, (unsigned long long)(start + k),
-                               w[k].cls, why,
-                               n == h->n_classes ? " in a full row" : "");
+                rc =
+                    ds_fail(e, DS_EFORMAT,
+                            "%s: section '%s.ent' word %llu: class %u %s%s", mn,
+                            prefix, (unsigned long long)(i + 1 + k), w[k].cls,
+                            why, n == h->n_classes ? " in a full row" : "");
+                goto out;
             }
         }
-        next = start + n;
+        i += 1 + (uint64_t)n;
+        lists++;
     }
-    if (next != h->n_words) {
-        return ds_fail(e, DS_EFORMAT,
-                       "%s: section '%s.ent' has %llu words, its lists end "
-                       "at %llu",
-                       mn, prefix, (unsigned long long)h->n_words,
-                       (unsigned long long)next);
+    if (lists != used) {
+        /* a slot's header fell inside another slot's list */
+        rc = ds_fail(e, DS_EFORMAT,
+                     "%s: section '%s.tab' points to %u lists, %u of them "
+                     "tile '%s.ent' (the others overlap them)",
+                     mn, prefix, used, lists, prefix);
     }
-    if (used != h->n_feats) {
-        return ds_fail(e, DS_EFORMAT,
-                       "%s: section '%s.tab' has %u features, header says %u",
-                       mn, prefix, used, h->n_feats);
-    }
-    return DS_OK;
+out:
+    xfree(head);
+    return rc;
 }
 
 ds_rc ap_model_load(const model_file *mf, const char *prefix, ap_model **out_m,

@@ -61,8 +61,9 @@ static inline ap_slot ap_slot_make(uint64_t key, uint32_t start)
     return (key << AP_START_BITS) | start;
 }
 
-/* "<P>.ent": n_words 4-byte words. For each feature, in slot order and
- * without gaps (the loader checks): one header word n (the number of
+/* "<P>.ent": n_words 4-byte words. For each feature, in any order (the
+ * writer puts the most frequent first) and without gaps or overlaps (the
+ * loader checks): one header word n (the number of
  * weights, 1 .. n_classes), then n (class, weight) pairs (ap_weight) in
  * strictly increasing class order. A feature with n = n_classes pairs is
  * a full row: its classes are then 0 .. n_classes - 1, zero weights

@@ -273,12 +273,25 @@ ds_rc ap_check_words(const char *prefix, uint64_t n_words, ds_err *e)
 typedef struct kfeat {
     uint64_t key;
     uint32_t first, n; /* into the pair scratch */
+    uint32_t count;    /* occurrences in the first epoch */
+    uint32_t slot;     /* in the table, once inserted */
 } kfeat;
 
 static int cmp_kfeat(const void *a, const void *b)
 {
     uint64_t x = ((const kfeat *)a)->key, y = ((const kfeat *)b)->key;
     return x < y ? -1 : x > y;
+}
+
+/* The most frequent features first (then by key, so the order is the
+ * same on every run). */
+static int cmp_kfeat_heat(const void *a, const void *b)
+{
+    const kfeat *x = a, *y = b;
+    if (x->count != y->count) {
+        return x->count > y->count ? -1 : 1;
+    }
+    return x->key < y->key ? -1 : x->key > y->key;
 }
 
 static int cmp_tentry_cls(const void *a, const void *b)
@@ -345,7 +358,8 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
             }
         }
         if (n_pairs > first) {
-            kf[n_kf++] = (kfeat){f->key, first, (uint32_t)(n_pairs - first)};
+            kf[n_kf++] = (kfeat){f->key, first, (uint32_t)(n_pairs - first),
+                                 f->count, 0};
         }
     }
     double scale = maxabs > 0 ? maxabs / 32767.0 : 1.0;
@@ -364,8 +378,7 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
     }
     qsort(kf, n_keep, sizeof *kf, cmp_kfeat);
     /* 3. The table: load <= 0.6, keys inserted in increasing order.
-     * slot_feat: slot -> feature index + 1, 0 = empty (while the lists are
-     * not laid out, a slot has no value yet). */
+     * slot_feat: slot -> feature index + 1, 0 = empty. */
     uint32_t cap = (uint32_t)(n_keep + n_keep * 2 / 3 + 8);
     uint32_t *slot_feat = xcalloc(cap, sizeof *slot_feat);
     for (size_t i = 0; i < n_keep; i++) {
@@ -374,20 +387,26 @@ ds_rc ap_trainer_write(const ap_trainer *tr, model_writer *w,
             s = s + 1 == cap ? 0 : s + 1;
         }
         slot_feat[s] = (uint32_t)(i + 1);
+        kf[i].slot = s;
     }
-    /* 4. The lists in slot order (neighbouring slots, neighbouring lists),
-     * each a header word n then its pairs. A feature with weights for at least
-     * half the classes gets a full row (every class, zeros included:
-     * ap_weights_add's vector path). */
+    /* 4. The lists, each a header word n then its pairs, the features seen
+     * most often in training first: the lists a decoder reads all the time
+     * then share a few hundred KB of cache lines and pages instead of being
+     * spread over the whole section (parser +6 % words/s, doc/internals/
+     * perceptron.md). A feature with weights for at least half the classes
+     * gets a full row (every class, zeros included: ap_weights_add's
+     * vector path). */
+    qsort(kf, n_keep, sizeof *kf, cmp_kfeat_heat);
+    for (size_t i = 0; i < n_keep; i++) {
+        slot_feat[kf[i].slot] = (uint32_t)(i + 1);
+    }
     const uint32_t nc = tr->n_classes;
     size_t n_ent = 0, cap_ent = 0;
     ap_ent *ent = xgrow(NULL, &cap_ent, n_pairs + n_keep + 1, sizeof *ent);
     ap_slot *tab = xcalloc(cap, sizeof *tab);
-    for (uint32_t s = 0; s < cap; s++) {
-        if (!slot_feat[s]) {
-            continue;
-        }
-        const kfeat *k = &kf[slot_feat[s] - 1];
+    for (size_t i = 0; i < n_keep; i++) {
+        const kfeat *k = &kf[i];
+        const uint32_t s = k->slot;
         ent = xgrow(ent, &cap_ent, n_ent + 1 + (k->n > nc ? k->n : nc),
                     sizeof *ent);
         size_t head = n_ent++;

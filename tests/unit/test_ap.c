@@ -531,9 +531,28 @@ static ds_rc load_toy(unsigned char *q, size_t len, ds_err *e)
     return rc;
 }
 
+/* The toy features' occurrences in the first epoch (toy_example): the
+ * bias 300, each class marker 100, each value of template 3 75, of
+ * template 2 60. */
+static uint32_t toy_count(uint32_t tpl)
+{
+    static const uint32_t count[5] = {0, 100, 60, 75, 300};
+    return count[tpl];
+}
+
+typedef struct toy_list {
+    uint32_t start, n, count;
+} toy_list;
+
+static int cmp_toy_list(const void *a, const void *b)
+{
+    uint32_t x = ((const toy_list *)a)->start, y = ((const toy_list *)b)->start;
+    return x < y ? -1 : x > y;
+}
+
 /* What the writer stores: 8-byte slots of (low 40 key bits << 24) |
  * start, each start one word after a header n that ap_lookup returns,
- * the lists in slot order filling "<P>.ent". */
+ * the lists tiling "<P>.ent", the most frequent features first. */
 static void t_slot_layout(void)
 {
     size_t len;
@@ -556,7 +575,7 @@ static void t_slot_layout(void)
     CHECK_EQ_INT(ap_model_load(mf, "toy", &m, &e), DS_OK);
     const ap_weight *w;
     uint32_t found = 0;
-    uint64_t next = 1;
+    toy_list lists[32];
     for (uint32_t s = 0; s < h.cap; s++) {
         uint64_t v;
         memcpy(&v, p + to + (size_t)s * 8, 8);
@@ -564,9 +583,7 @@ static void t_slot_layout(void)
             continue;
         }
         uint32_t start = (uint32_t)(v & 0xffffff);
-        CHECK_EQ_INT(start, next);
         uint32_t n = get32(p + eo + (size_t)(start - 1) * 4);
-        next = start + n + 1;
         /* Any key with these low 40 bits probing from here matches: find
          * the toy feature by its template and value. */
         for (uint32_t tpl = 1; tpl <= 4; tpl++) {
@@ -576,9 +593,22 @@ static void t_slot_layout(void)
                     CHECK_EQ_INT(ap_lookup(m, k, &w), n);
                     CHECK(w ==
                           (const ap_weight *)(const void *)(p + eo) + start);
+                    if (found < 32) {
+                        lists[found] = (toy_list){start, n, toy_count(tpl)};
+                    }
                     found++;
                 }
             }
+        }
+    }
+    CHECK(found <= 32);
+    qsort(lists, found, sizeof *lists, cmp_toy_list);
+    uint64_t next = 1;
+    for (uint32_t i = 0; i < found && i < 32; i++) {
+        CHECK_EQ_INT(lists[i].start, next);
+        next = lists[i].start + lists[i].n + 1;
+        if (i > 0) {
+            CHECK(lists[i].count <= lists[i - 1].count);
         }
     }
     CHECK_EQ_INT(next, h.n_words + 1);
@@ -615,16 +645,23 @@ static void t_slot_corrupt(void)
     size_t eo = sec_at(p, len, "toy.ent", &en);
     ap_hdr h;
     memcpy(&h, p + ho, sizeof h);
-    /* The first occupied slot (its list starts at word 1). */
-    uint32_t s0 = 0;
-    uint64_t v0 = 0;
-    for (; s0 < h.cap; s0++) {
-        memcpy(&v0, p + to + (size_t)s0 * 8, 8);
-        if (v0) {
-            break;
+    /* The slot whose list starts at word 1, the one whose list is last. */
+    uint32_t s0 = h.cap, sl = h.cap, startl = 0;
+    uint64_t v0 = 0, vl = 0;
+    for (uint32_t s = 0; s < h.cap; s++) {
+        uint64_t v;
+        memcpy(&v, p + to + (size_t)s * 8, 8);
+        if (v && (v & 0xffffff) == 1) {
+            s0 = s;
+            v0 = v;
+        }
+        if (v && (v & 0xffffff) > startl) {
+            sl = s;
+            vl = v;
+            startl = (uint32_t)(v & 0xffffff);
         }
     }
-    CHECK(v0 != 0 && (v0 & 0xffffff) == 1);
+    CHECK(s0 < h.cap && sl < h.cap && sl != s0);
     uint32_t n0 = get32(p + eo);
     ds_err e;
 
@@ -646,18 +683,14 @@ static void t_slot_corrupt(void)
         memcpy(q, p, len);
         put32(q + eo, n0 - 1);
         CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
-        CHECK(strstr(e.msg, "(lists in slot order)") != NULL);
+        char want[128];
+        snprintf(want, sizeof want,
+                 "m: section 'toy.ent' word %u: no slot's list starts here "
+                 "(the lists must tile the section)",
+                 n0);
+        CHECK_STR(e.msg, want);
     }
     /* The last list made longer than what is left. */
-    uint32_t sl = h.cap;
-    uint64_t vl = 0;
-    while (sl-- > 0) {
-        memcpy(&vl, p + to + (size_t)sl * 8, 8);
-        if (vl) {
-            break;
-        }
-    }
-    uint32_t startl = (uint32_t)(vl & 0xffffff);
     uint32_t nl = get32(p + eo + (size_t)(startl - 1) * 4);
     if (nl < 3) {
         memcpy(q, p, len);
@@ -674,11 +707,18 @@ static void t_slot_corrupt(void)
         CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
         CHECK(strstr(e.msg, "points outside 'toy.ent'") != NULL);
     }
-    /* A start inside the section but not where the lists say. */
+    /* A start inside the section but not where the lists say: word 0
+     * then heads no list. */
     memcpy(q, p, len);
     put64(q + to + (size_t)s0 * 8, (v0 & ~0xffffffULL) | 2);
     CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
-    CHECK(strstr(e.msg, "expected 1 (lists in slot order)") != NULL);
+    CHECK(strstr(e.msg, "word 0: no slot's list starts here") != NULL);
+    /* Two slots pointing to one list. */
+    memcpy(q, p, len);
+    put64(q + to + (size_t)sl * 8, (vl & ~0xffffffULL) | 1);
+    CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+    CHECK(strstr(e.msg, "points to word 1 of 'toy.ent', as an earlier slot "
+                        "does") != NULL);
 
     /* A class out of range, classes out of order. */
     memcpy(q, p, len);
