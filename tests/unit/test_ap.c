@@ -719,6 +719,28 @@ static void t_slot_corrupt(void)
     CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
     CHECK(strstr(e.msg, "points to word 1 of 'toy.ent', as an earlier slot "
                         "does") != NULL);
+    /* One more slot (and feature in the header) whose header word is a
+     * pair inside the first list: the other lists still tile the section,
+     * but reading that one would take a pair for a length. */
+    if (n0 > 1) {
+        uint32_t se = 0;
+        for (; se < h.cap; se++) {
+            uint64_t v;
+            memcpy(&v, p + to + (size_t)se * 8, 8);
+            if (!v) {
+                break;
+            }
+        }
+        CHECK(se < h.cap && h.n_feats + 2 < h.cap);
+        memcpy(q, p, len);
+        put64(q + to + (size_t)se * 8, (UINT64_C(0x123456789a) << 24) | 3);
+        ap_hdr h2 = h;
+        h2.n_feats++;
+        memcpy(q + ho, &h2, sizeof h2);
+        CHECK_EQ_INT(load_toy(q, len, &e), DS_EFORMAT);
+        CHECK(strstr(e.msg, "of them tile 'toy.ent' (the others overlap "
+                            "them)") != NULL);
+    }
 
     /* A class out of range, classes out of order. */
     memcpy(q, p, len);
