@@ -5,10 +5,15 @@
 # the word forms of UD English EWT train (../shared/data/ud-ewt). No
 # CoNLL-2003 text is used. Deterministic: same inputs, same classes.
 #
-#   tools/build-clusters.sh [CLASSES]     (default 256)
+#   tools/build-clusters.sh [CLASSES [OUT]]
+#
+# CLASSES defaults to 256 and OUT to models/ner-clusters.txt (the classes
+# the POS tagger, and through it the parser, read); the news entity model
+# reads 1,024: tools/build-clusters.sh 1024 models/ner-clusters-1024.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 C=${1:-256}
+OUT=${2:-models/ner-clusters.txt}
 NPM_DIR=${NPM_DIR:-build/npm}
 SHARED=${DOSSIER_SHARED:-../shared}
 mkdir -p "$NPM_DIR" build
@@ -17,4 +22,4 @@ npm install --prefix "$NPM_DIR" --no-audit --no-fund --no-save \
 cc -O2 -std=c11 -D_GNU_SOURCE -o build/ner-clusters tools/ner-clusters.c -lm
 node tools/cluster-text.mjs "$NPM_DIR/node_modules" \
     "$SHARED/data/ud-ewt/train.conllu" > build/ner-cluster-text.txt
-build/ner-clusters "$C" 3 10 < build/ner-cluster-text.txt > models/ner-clusters.txt
+build/ner-clusters "$C" 3 10 < build/ner-cluster-text.txt > "$OUT"
