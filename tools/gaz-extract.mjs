@@ -7,8 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
-const [nm, wndir, out] = process.argv.slice(2);
+const [nmArg, wndir, out] = process.argv.slice(2);
+// createRequire and import() take absolute paths or URLs only.
+const nm = path.resolve(nmArg);
 const require = createRequire(path.join(nm, 'x.js'));
 const lists = {};
 const add = (cat, s) => {
@@ -56,7 +59,7 @@ for (const line of comp.split('\n')) {
 }
 
 // @faker-js/faker (MIT): first and last names of the Latin-script locales.
-const { allFakers } = await import(path.join(nm, '@faker-js/faker/dist/index.js'));
+const { allFakers } = await import(pathToFileURL(path.join(nm, '@faker-js/faker/dist/index.js')).href);
 const latin = /^[A-Za-z\u00C0-\u024F' -]+$/;
 for (const loc of Object.keys(allFakers).sort()) {
     if (loc === 'base') continue;

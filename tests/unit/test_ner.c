@@ -17,7 +17,7 @@
 
 /* Dev F1 of the shipped models when they were trained (models/README.md);
  * the checks allow 0.3 less. */
-#define CONLL_DEV_F1 92.31
+#define CONLL_DEV_F1 92.59
 #define WEB_DEV_F1   68.89
 
 static void t_word_features(void)
