@@ -247,9 +247,14 @@ static int eval_pos(int argc, char **argv)
     int status = CLI_OK;
     pos_tagger *t = pos_tagger_new(m);
     pos_eval ev;
-    if (conllu_load_file(path, &data, &len, &e) != DS_OK ||
-        pos_eval_conllu(t, (str){data, len}, &ev, &e) != DS_OK) {
+    if (conllu_load_file(path, &data, &len, &e) != DS_OK) {
         fprintf(stderr, "dossier eval: %s\n", e.msg);
+        status = CLI_FAIL;
+        goto out;
+    }
+    if (pos_eval_conllu(t, (str){data, len}, &ev, &e) != DS_OK) {
+        /* The reader's message says the line; the file is named here. */
+        fprintf(stderr, "dossier eval: %s:%s\n", path, e.msg);
         status = CLI_FAIL;
         goto out;
     }

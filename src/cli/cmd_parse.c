@@ -257,6 +257,26 @@ static void tag_block(str t, block bl, const pos_model *pm, pos_tagger *tg,
     (void)buf_putc(out, '\n');
 }
 
+/* Reads every sentence of a loaded CoNLL-U file, so that a malformed line
+ * is reported with its file's name: the trainer reads train and dev as
+ * texts and cannot say which one was wrong. */
+static ds_rc check_conllu(const char *path, str text, ds_err *e)
+{
+    conllu_reader r;
+    conllu_sent s;
+    conllu_reader_init(&r, text);
+    conllu_sent_init(&s);
+    ds_rc rc;
+    bool got = true;
+    while ((rc = conllu_next(&r, &s, &got, e)) == DS_OK && got) {
+    }
+    conllu_sent_fini(&s);
+    if (rc != DS_OK) {
+        ds_wrap(e, "%s", path);
+    }
+    return rc;
+}
+
 static ds_rc write_file(const char *path, const buf *b, ds_err *e)
 {
     FILE *f = fopen(path, "wb");
@@ -427,7 +447,9 @@ int cmd_train_parse(int argc, char **argv)
     double t0 = (double)clock();
     (void)t0;
     if ((rc = conllu_load_file(v.text[P_TRAIN], &tr, &trn, &e)) != DS_OK ||
-        (rc = conllu_load_file(v.text[P_DEV], &dv, &dvn, &e)) != DS_OK) {
+        (rc = conllu_load_file(v.text[P_DEV], &dv, &dvn, &e)) != DS_OK ||
+        (rc = check_conllu(v.text[P_TRAIN], (str){tr, trn}, &e)) != DS_OK ||
+        (rc = check_conllu(v.text[P_DEV], (str){dv, dvn}, &e)) != DS_OK) {
         goto done;
     }
     str train = {tr, trn};

@@ -174,6 +174,23 @@ $DOSSIER annotate --beam 0 "$T/beam.txt" >/dev/null 2>"$T/err8"
 check_rc "annotate --beam 0 exits 2" 2 $?
 check_grep "annotate names the bad width" "\-\-beam '0'" "$T/err8"
 
+# A malformed CoNLL-U file is named with the line: in eval pos and parse,
+# and in train parse whether it is the training or the dev file.
+printf '1\tThe\tthe\tDET\tDT\t_\t2\tdet\t_\t_\n2\tcat\tNOUN\n\n' >"$T/bad.conllu"
+printf '1\tCats\tcat\tNOUN\tNNS\t_\t0\troot\t_\t_\n\n' >"$T/ok.conllu"
+$DOSSIER eval pos "$T/bad.conllu" >/dev/null 2>"$T/err9"
+check_rc "eval pos of malformed CoNLL-U exits 1" 1 $?
+check_grep "eval pos names file and line" 'bad.conllu:2: expected 10' "$T/err9"
+$DOSSIER eval parse "$T/bad.conllu" >/dev/null 2>"$T/err10"
+check_rc "eval parse of malformed CoNLL-U exits 1" 1 $?
+check_grep "eval parse names file and line" 'bad.conllu:2: expected 10' "$T/err10"
+$DOSSIER train parse --train "$T/ok.conllu" --dev "$T/bad.conllu" \
+    --out "$T/x.model" >/dev/null 2>"$T/err11"
+check_rc "train parse with a malformed dev file exits 1" 1 $?
+check_grep "train parse names the dev file" 'bad.conllu: 2: expected 10' "$T/err11"
+[ ! -e "$T/x.model" ]
+check_rc "train parse wrote no model" 0 $?
+
 # Standard input.
 printf 'A note from standard input about the tender annex.\n' | $D ingest - >"$T/out6"
 check_rc "stdin ingest" 0 $?
