@@ -48,7 +48,9 @@ enum {
 };
 
 static const cli_hparam params[] = {
-    [P_TRAIN] = {"train", HP_PATH, NULL, "training data (CoNLL or IOB2)"},
+    [P_TRAIN] = {"train", HP_PATH, NULL,
+                 "training data (CoNLL or IOB2); A,B,... joins files, a file "
+                 "listed twice weighs double"},
     [P_DEV] = {"dev", HP_PATH, NULL,
                "development data: progress and model selection"},
     [P_OUT] = {"out", HP_PATH, NULL, "model file to write"},

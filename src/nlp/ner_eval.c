@@ -183,6 +183,103 @@ ds_rc ner_corpus_load(const char *path, ner_format fmt, ner_corpus *out,
     return DS_OK;
 }
 
+/* Appends corpus b (whose words point into bytes the caller keeps) to a. */
+static void corpus_append(ner_corpus *a, const ner_corpus *b)
+{
+    uint32_t t0 = (uint32_t)a->n_toks, s0 = (uint32_t)a->n_sents;
+    a->toks = xgrow(a->toks, &a->cap_toks, a->n_toks + b->n_toks + 1,
+                    sizeof *a->toks);
+    memcpy(a->toks + a->n_toks, b->toks, b->n_toks * sizeof *b->toks);
+    a->n_toks += b->n_toks;
+    a->sent = xgrow(a->sent, &a->cap_sents, a->n_sents + b->n_sents + 2,
+                    sizeof *a->sent);
+    for (size_t i = 1; i <= b->n_sents; i++) {
+        a->sent[a->n_sents + i] = t0 + b->sent[i];
+    }
+    a->n_sents += b->n_sents;
+    a->doc =
+        xgrow(a->doc, &a->cap_docs, a->n_docs + b->n_docs + 2, sizeof *a->doc);
+    for (size_t i = 1; i <= b->n_docs; i++) {
+        a->doc[a->n_docs + i] = s0 + b->doc[i];
+    }
+    a->n_docs += b->n_docs;
+}
+
+ds_rc ner_corpus_load_list(const char *paths, ner_format fmt, ner_corpus *out,
+                           ds_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (!strchr(paths, ',')) {
+        return ner_corpus_load(paths, fmt, out, e);
+    }
+    /* Every file's bytes go into one buffer the corpus owns; each file is
+     * parsed on its own (its format detected, its lines named). */
+    size_t n = 1;
+    for (const char *p = paths; *p; p++) {
+        n += *p == ',';
+    }
+    char **names = xcalloc(n, sizeof *names);
+    char **data = xcalloc(n, sizeof *data);
+    size_t *len = xcalloc(n, sizeof *len);
+    size_t total = 0;
+    ds_rc rc = DS_OK;
+    const char *p = paths;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = strchr(p, ',');
+        size_t l = c ? (size_t)(c - p) : strlen(p);
+        names[i] = xstrndup(p, l);
+        p += l + (c != NULL);
+        if (l == 0) {
+            rc =
+                ds_fail(e, DS_EINVAL, "%s: empty file name in the list", paths);
+            goto out;
+        }
+        if ((rc = conllu_load_file(names[i], &data[i], &len[i], e)) != DS_OK) {
+            goto out;
+        }
+        total += len[i];
+    }
+    char *all = xmalloc(total + 1);
+    out->own = all;
+    out->format = NER_FMT_CONLL;
+    out->sent = xgrow(NULL, &out->cap_sents, 2, sizeof *out->sent);
+    out->doc = xgrow(NULL, &out->cap_docs, 2, sizeof *out->doc);
+    out->sent[0] = out->doc[0] = 0;
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(all + off, data[i], len[i]);
+        ner_corpus one;
+        if ((rc = ner_corpus_parse((str){all + off, len[i]}, fmt, names[i],
+                                   &one, e)) != DS_OK) {
+            ner_corpus_fini(out);
+            goto out;
+        }
+        off += len[i];
+        if (one.format != NER_FMT_CONLL) {
+            out->format =
+                one.format; /* POS columns only if every file has them */
+        }
+        if (out->n_toks + one.n_toks >= UINT32_MAX - 1) {
+            ner_corpus_fini(&one);
+            ner_corpus_fini(out);
+            rc = ds_fail(e, DS_ETOOBIG, "%s: too many tokens", paths);
+            goto out;
+        }
+        corpus_append(out, &one);
+        ner_corpus_fini(&one);
+    }
+    all[total] = '\0';
+out:
+    for (size_t i = 0; i < n; i++) {
+        xfree(names[i]);
+        xfree(data[i]);
+    }
+    xfree(names);
+    xfree(data);
+    xfree(len);
+    return rc;
+}
+
 void ner_corpus_fini(ner_corpus *c)
 {
     xfree(c->own);

@@ -49,6 +49,12 @@ DS_MUST_USE ds_rc ner_corpus_parse(str text, ner_format fmt, const char *name,
 /* Reads the file at path and parses it; the corpus owns the bytes. */
 DS_MUST_USE ds_rc ner_corpus_load(const char *path, ner_format fmt,
                                   ner_corpus *out, ds_err *e);
+/* Reads a comma-separated list of files (a single name: ner_corpus_load)
+ * into one corpus, in order, each file parsed in its own format. A file
+ * listed twice is read twice: its sentences weigh double in training. The
+ * format is NER_FMT_CONLL only when every file is. */
+DS_MUST_USE ds_rc ner_corpus_load_list(const char *paths, ner_format fmt,
+                                       ner_corpus *out, ds_err *e);
 void ner_corpus_fini(ner_corpus *c);
 
 /* ---- Tag sequences ---- */

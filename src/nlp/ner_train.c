@@ -689,7 +689,8 @@ ds_rc ner_train(const ner_train_opts *o, ner_train_result *out, ds_err *e)
     ner_docmem dm;
     ner_docmem_init(&dm);
     ds_rc rc;
-    if ((rc = ner_corpus_load(o->train_path, o->format, &tc, e)) != DS_OK ||
+    if ((rc = ner_corpus_load_list(o->train_path, o->format, &tc, e)) !=
+            DS_OK ||
         (rc = ner_corpus_load(o->dev_path, o->format, &dc, e)) != DS_OK) {
         goto out;
     }

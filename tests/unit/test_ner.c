@@ -18,7 +18,7 @@
 /* Dev F1 of the shipped models when they were trained (models/README.md);
  * the checks allow 0.3 less. */
 #define CONLL_DEV_F1 92.59
-#define WEB_DEV_F1   68.89
+#define WEB_DEV_F1   71.63
 
 static void t_word_features(void)
 {
@@ -442,6 +442,68 @@ static void t_train_iob2_drop(void)
     unlink(data);
 }
 
+/* --train A,B joins files of either format into one corpus, in order; a
+ * file listed twice is read twice; a bad file is named with its line. */
+static void t_corpus_list(void)
+{
+    char a[256], b[256], bad[256], list[1024];
+    snprintf(a, sizeof a, "%s", write_tmp("la.txt", tiny_conll));
+    snprintf(b, sizeof b, "%s", write_tmp("lb.iob2", tiny_iob2));
+    snprintf(bad, sizeof bad, "%s", write_tmp("lbad.iob2", "1\tBob\n"));
+    ner_corpus c;
+    ds_err e;
+    snprintf(list, sizeof list, "%s,%s,%s", b, a, b);
+    CHECK(ner_corpus_load_list(list, NER_FMT_AUTO, &c, &e) == DS_OK);
+    CHECK_EQ_INT(c.format, NER_FMT_IOB2); /* not every file has POS */
+    CHECK_EQ_INT(c.n_toks, 9 + 20 + 9);
+    CHECK_EQ_INT(c.n_sents, 2 + 4 + 2);
+    CHECK_EQ_INT(c.n_docs, 1 + 2 + 1);
+    CHECK_EQ_INT(c.sent[c.n_sents], c.n_toks);
+    CHECK_EQ_INT(c.doc[c.n_docs], c.n_sents);
+    CHECK_EQ_INT(c.sent[2], 9); /* the CoNLL file starts after b */
+    CHECK_EQ_INT(c.doc[1], 2);  /* ... in a document of its own */
+    CHECK(str_eq(c.toks[9 + 1].tag, STR("I-PER")));
+    CHECK(str_eq(c.toks[29 + 2].word, STR("Bob"))); /* b again */
+    ner_corpus_fini(&c);
+    snprintf(list, sizeof list, "%s,%s", a, a);
+    CHECK(ner_corpus_load_list(list, NER_FMT_AUTO, &c, &e) == DS_OK);
+    CHECK_EQ_INT(c.format, NER_FMT_CONLL);
+    CHECK_EQ_INT(c.n_toks, 40);
+    ner_corpus_fini(&c);
+    snprintf(list, sizeof list, "%s,%s", a, bad);
+    CHECK(ner_corpus_load_list(list, NER_FMT_AUTO, &c, &e) == DS_EFORMAT);
+    CHECK(strstr(e.msg, "lbad.iob2:1:") != NULL);
+    snprintf(list, sizeof list, "%s,", a);
+    CHECK(ner_corpus_load_list(list, NER_FMT_AUTO, &c, &e) == DS_EINVAL);
+    snprintf(list, sizeof list, "%s,/nonexistent/x.iob2", a);
+    CHECK(ner_corpus_load_list(list, NER_FMT_AUTO, &c, &e) != DS_OK);
+    CHECK(strstr(e.msg, "/nonexistent/x.iob2") != NULL);
+    /* Training reads the list; MISC and OTH dropped leave LOC, PER. */
+    char out[300];
+    snprintf(out, sizeof out, "%s.m", a);
+    snprintf(list, sizeof list, "%s,%s", b, a);
+    ner_train_opts o = {.train_path = list,
+                        .dev_path = b,
+                        .out_path = out,
+                        .iterations = 2,
+                        .seed = 1,
+                        .min_count = 1,
+                        .drop_types = "OTH,MISC",
+                        .use_doc = true};
+    ner_train_result r;
+    CHECK(ner_train(&o, &r, &e) == DS_OK);
+    ner_model *m = NULL;
+    CHECK(ner_model_open(out, &m, &e) == DS_OK);
+    if (m) {
+        CHECK_EQ_INT(ner_n_types(m), 3); /* LOC, ORG, PER */
+        ner_model_free(m);
+    }
+    unlink(out);
+    unlink(a);
+    unlink(b);
+    unlink(bad);
+}
+
 static const char *shared_dir(void)
 {
     const char *s = getenv("DOSSIER_SHARED");
@@ -525,6 +587,7 @@ int main(void)
     RUN(t_train_deterministic);
     RUN(t_train_two_stage);
     RUN(t_train_iob2_drop);
+    RUN(t_corpus_list);
     if (can_dev(NER_MODEL_CONLL, "data/conll2003/dev.txt")) {
         RUN(t_dev_conll);
     } else {
