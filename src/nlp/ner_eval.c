@@ -255,9 +255,9 @@ ds_rc ner_corpus_load_list(const char *paths, ner_format fmt, ner_corpus *out,
             goto out;
         }
         off += len[i];
+        /* POS columns only when every file has them */
         if (one.format != NER_FMT_CONLL) {
-            out->format =
-                one.format; /* POS columns only if every file has them */
+            out->format = one.format;
         }
         if (out->n_toks + one.n_toks >= UINT32_MAX - 1) {
             ner_corpus_fini(&one);
