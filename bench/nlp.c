@@ -272,8 +272,7 @@ static void bench_parse(const char *models, const char *shared, double secs)
     dep_eval first;
     if (dep_eval_conllu(dp, pm, tg, (str){text, len}, &first, &e) != DS_OK) {
         printf("parse: FAIL %s\n", e.msg);
-        first.words = 0;
-        first.seconds = 1;
+        goto done;
     }
     double uas = 0, las = 0;
     double wps = parse_rate(dp, pm, tg, (str){text, len}, secs, &uas, &las);
@@ -289,6 +288,7 @@ static void bench_parse(const char *models, const char *shared, double secs)
     printf("%-9s %12.0f %10s  %-12s words/s the same model decoded with "
            "--beam 4: dev UAS %.2f LAS %.2f\n",
            "parse-b4", wps, "-", "(no target)", uas, las);
+done:
     dep_parser_free(dp);
     pos_tagger_free(tg);
     dep_model_free(dm);
