@@ -318,6 +318,7 @@ ds_rc conllu_load_file(const char *path, char **out_data, size_t *out_len,
     }
     char chunk[65536];
     size_t got;
+    errno = 0;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (buf_append(&b, chunk, got) != DS_OK) {
             rc = ds_fail(e, DS_ETOOBIG, "%s: too big", path);
@@ -325,7 +326,9 @@ ds_rc conllu_load_file(const char *path, char **out_data, size_t *out_len,
         }
     }
     if (ferror(f)) {
-        rc = ds_fail(e, DS_EIO, "%s: read error", path);
+        /* fread sets errno: "Is a directory" says more than "read error" */
+        rc = ds_fail(e, DS_EIO, "%s: %s", path,
+                     errno ? strerror(errno) : "read error");
         goto out;
     }
     size_t bad;

@@ -191,6 +191,10 @@ check_grep "train parse names the dev file" 'bad.conllu: 2: expected 10' "$T/err
 [ ! -e "$T/x.model" ]
 check_rc "train parse wrote no model" 0 $?
 
+$DOSSIER eval pos "$T" >/dev/null 2>"$T/err12"
+check_rc "eval pos of a directory exits 1" 1 $?
+check_grep "eval pos says the path is a directory" "$T: .*[Dd]irectory" "$T/err12"
+
 # Standard input.
 printf 'A note from standard input about the tender annex.\n' | $D ingest - >"$T/out6"
 check_rc "stdin ingest" 0 $?
