@@ -12,6 +12,7 @@
  * text through the tokenizer, the POS tagger, the named-entity recognizer
  * (when its model is there) and the parser and prints CoNLL-U (or JSON)
  * with byte offsets and the NER label (IOB2) in MISC. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -701,7 +702,7 @@ static ds_rc read_all(const char *path, char **out, size_t *out_len, ds_err *e)
     if (path && strcmp(path, "-") != 0) {
         f = fopen(path, "rb");
         if (!f) {
-            return ds_fail(e, DS_EIO, "%s: cannot open", path);
+            return ds_fail(e, DS_EIO, "%s: %s", path, strerror(errno));
         }
     }
     buf b;
@@ -709,6 +710,7 @@ static ds_rc read_all(const char *path, char **out, size_t *out_len, ds_err *e)
     char chunk[65536];
     size_t got;
     ds_rc rc = DS_OK;
+    errno = 0;
     while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
         if (buf_append(&b, chunk, got) != DS_OK) {
             rc = ds_fail(e, DS_ETOOBIG, "%s: input over 1 GiB",
@@ -717,7 +719,8 @@ static ds_rc read_all(const char *path, char **out, size_t *out_len, ds_err *e)
         }
     }
     if (rc == DS_OK && ferror(f)) {
-        rc = ds_fail(e, DS_EIO, "%s: read error", path ? path : "-");
+        rc = ds_fail(e, DS_EIO, "%s: %s", path ? path : "-",
+                     errno ? strerror(errno) : "read error");
     }
     if (f != stdin) {
         fclose(f);

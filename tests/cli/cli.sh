@@ -195,6 +195,13 @@ $DOSSIER eval pos "$T" >/dev/null 2>"$T/err12"
 check_rc "eval pos of a directory exits 1" 1 $?
 check_grep "eval pos says the path is a directory" "$T: .*[Dd]irectory" "$T/err12"
 
+$DOSSIER annotate "$T" >/dev/null 2>"$T/err13"
+check_rc "annotate of a directory exits 1" 1 $?
+check_grep "annotate says the path is a directory" "$T: .*[Dd]irectory" "$T/err13"
+$DOSSIER annotate "$T/no-such-file.txt" >/dev/null 2>"$T/err14"
+check_rc "annotate of a missing file exits 1" 1 $?
+check_grep "annotate says the file is missing" "no-such-file.txt: .*[Nn]o such file" "$T/err14"
+
 # Standard input.
 printf 'A note from standard input about the tender annex.\n' | $D ingest - >"$T/out6"
 check_rc "stdin ingest" 0 $?
