@@ -14,6 +14,10 @@
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
 
+/* What `dossier eval` says of a data file with nothing to score (empty,
+ * comments only, or no word lines): an error, not a table of zeros. */
+#define CLI_EVAL_EMPTY "nothing to score (no words in the file)"
+
 typedef struct cli_cmd {
     const char *name;
     int (*run)(int argc, char **argv); /* argv[0] is the command name */

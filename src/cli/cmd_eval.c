@@ -156,6 +156,10 @@ static int eval_tokenize(int argc, char **argv)
         fprintf(stderr, "dossier eval: %s\n", e.msg);
         return CLI_FAIL;
     }
+    if (sc.words.gold == 0) {
+        fprintf(stderr, "dossier eval: %s: %s\n", path, CLI_EVAL_EMPTY);
+        return CLI_FAIL;
+    }
     if (json) {
         printf("{\n  \"file\": \"");
         for (const char *p = path; *p; p++) {
@@ -255,6 +259,11 @@ static int eval_pos(int argc, char **argv)
     if (pos_eval_conllu(t, (str){data, len}, &ev, &e) != DS_OK) {
         /* The reader's message says the line; the file is named here. */
         fprintf(stderr, "dossier eval: %s:%s\n", path, e.msg);
+        status = CLI_FAIL;
+        goto out;
+    }
+    if (ev.words == 0) {
+        fprintf(stderr, "dossier eval: %s: %s\n", path, CLI_EVAL_EMPTY);
         status = CLI_FAIL;
         goto out;
     }

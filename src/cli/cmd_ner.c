@@ -270,6 +270,11 @@ int cmd_eval_ner(int argc, char **argv)
     if (ner_corpus_load(path, fmt, &corp, &e) != DS_OK) {
         return cli_report(&e);
     }
+    if (corp.n_toks == 0) {
+        ner_corpus_fini(&corp);
+        fprintf(stderr, "dossier eval: %s: %s\n", path, CLI_EVAL_EMPTY);
+        return CLI_FAIL;
+    }
     char mp[4096];
     if (!model) {
         model = model_default_path(

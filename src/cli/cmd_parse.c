@@ -612,6 +612,11 @@ int cmd_eval_parse(int argc, char **argv)
         status = CLI_FAIL;
         goto out;
     }
+    if (ev.words == 0) {
+        fprintf(stderr, "dossier eval: %s: %s\n", path, CLI_EVAL_EMPTY);
+        status = CLI_FAIL;
+        goto out;
+    }
     if (json) {
         printf("{\n  \"file\": ");
         json_path(path);

@@ -1255,13 +1255,13 @@ void dep_parse(dep_parser *p, const dep_input *in, size_t n,
     if (p->width > 1) {
         s = parse_beam(p, n);
     } else {
-        for (;;) {
+        /* An empty buffer allows no transition: stop before scoring that
+         * last state (the training loop and the beam never scored it);
+         * dep_finish attaches what is left on the stack. */
+        while (dep_legal(s)) {
             score_state(p, s, p->scores);
             int32_t c =
                 dep_best_legal(s, p->scores, m->n_labels, m->root_label);
-            if (c < 0) {
-                break;
-            }
             dep_apply(s, (uint32_t)c, m->n_labels);
         }
     }

@@ -195,6 +195,17 @@ $DOSSIER eval pos "$T" >/dev/null 2>"$T/err12"
 check_rc "eval pos of a directory exits 1" 1 $?
 check_grep "eval pos says the path is a directory" "$T: .*[Dd]irectory" "$T/err12"
 
+# A data file with nothing to score is an error, not a table of zeros.
+: >"$T/empty.data"
+for k in pos parse ner tokenize; do
+    $DOSSIER eval $k "$T/empty.data" >"$T/out-empty-$k" 2>"$T/err-empty-$k"
+    check_rc "eval $k of an empty file exits 1" 1 $?
+    check_grep "eval $k says the file has nothing to score" \
+        "empty.data: nothing to score" "$T/err-empty-$k"
+    [ ! -s "$T/out-empty-$k" ]
+    check_rc "eval $k of an empty file prints no scores" 0 $?
+done
+
 $DOSSIER annotate "$T" >/dev/null 2>"$T/err13"
 check_rc "annotate of a directory exits 1" 1 $?
 check_grep "annotate says the path is a directory" "$T: .*[Dd]irectory" "$T/err13"
