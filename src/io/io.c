@@ -360,7 +360,8 @@ static ds_rc clean_meta(io_job *j, char **field, const char *what,
         }
         uint32_t cp;
         size_t n = c < 0x80 ? 1 : utf8_next(s.ptr + i, s.ptr + s.len, &cp);
-        if (n == 0 || out.len + n + 1 > META_MAX) {
+        /* the pending blank counts too: the field stays under META_MAX */
+        if (n == 0 || out.len + space + n + 1 > META_MAX) {
             break; /* n == 0 cannot happen: s was checked */
         }
         if (space) {

@@ -7,6 +7,7 @@
 
 #include "../harness.h"
 #include "io/io.h"
+#include "io/io_int.h" /* io_record_valid */
 #include "util/xalloc.h"
 
 #define FIX  "tests/fixtures/io/"
@@ -303,6 +304,33 @@ static void t_limits(void)
     CHECK_EQ_INT(g.n, 2);
     CHECK_STR(e.msg, "line 3: more than 2 records (--max-records)");
     got_free(&g);
+}
+
+/* A metadata field longer than the limit is cut before the character that
+ * would reach it, the blank in front of that character included (a
+ * fuzzed HTML title once came out exactly 2,048 bytes long). */
+static void t_meta_cut(void)
+{
+    got g = {0};
+    ds_err e;
+    static const char *tails[] = {" bcd", " \u00c5x"};
+    static const size_t keep[] = {2046, 2045};
+    for (size_t k = 0; k < 2; k++) {
+        buf b;
+        buf_init(&b, 0);
+        (void)buf_puts(&b, "{\"title\": \"");
+        for (size_t i = 0; i < keep[k]; i++) {
+            (void)buf_putc(&b, 'a');
+        }
+        (void)buf_puts(&b, tails[k]);
+        (void)buf_puts(&b, "\", \"text\": \"Body.\"}\n");
+        CHECK_EQ_INT(run_str("t.jsonl", b.ptr, b.len, NULL, &g, &e), DS_OK);
+        CHECK_EQ_INT(g.n, 1);
+        CHECK(g.n == 1 && g.r[0].title && strlen(g.r[0].title) == keep[k]);
+        CHECK(g.n == 1 && io_record_valid(&g.r[0]));
+        got_free(&g);
+        buf_fini(&b);
+    }
 }
 
 static void t_read_file(void)
@@ -793,6 +821,7 @@ int main(void)
     RUN(t_utf8_strict);
     RUN(t_utf8_lenient);
     RUN(t_limits);
+    RUN(t_meta_cut);
     RUN(t_read_file);
     RUN(t_markdown);
     RUN(t_html_news);
