@@ -74,7 +74,10 @@ static void usage(FILE *f)
         "  dossier eval parse FILE.conllu [--model PATH] [--pos-model PATH]\n"
         "                   [--gold-pos] [--json]\n"
         "      UAS and LAS of the dependency parser with gold tokens and\n"
-        "      predicted (or --gold-pos) tags, and words/s.\n",
+        "      predicted (or --gold-pos) tags, and words/s.\n"
+        "\n"
+        "A FILE that cannot be read, is malformed (named with its line)\n"
+        "or has no words to score exits 1.\n",
         f);
 }
 
