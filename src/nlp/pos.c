@@ -347,6 +347,15 @@ ds_rc pos_model_from(const model_file *mf, pos_model **out_m, ds_err *e)
                            i);
         }
     }
+    /* A tag is "UPOS XPOS" (XPOS may be empty); an empty name has no UPOS
+     * to group by. */
+    for (uint32_t t = 0; t < n_cls; t++) {
+        if (ap_class_name(ap, t).len == 0) {
+            ap_model_free(ap);
+            return ds_fail(e, DS_EFORMAT, "%s: tag %u has an empty name", mn,
+                           t);
+        }
+    }
     ap_model *ap2 = NULL;
     const void *h2;
     size_t h2n;
@@ -375,9 +384,9 @@ ds_rc pos_model_from(const model_file *mf, pos_model **out_m, ds_err *e)
     m->xpos = xcalloc(m->n_tags, sizeof *m->xpos);
     m->ugroup = xcalloc(m->n_tags, sizeof *m->ugroup);
     for (uint32_t t = 0; t < m->n_tags; t++) {
-        str name = ap_class_name(ap, t), u;
+        str name = ap_class_name(ap, t), u = name;
         str rest = name;
-        str_cut(&rest, ' ', &u);
+        (void)str_cut(&rest, ' ', &u); /* name is not empty (above) */
         m->upos[t] = u;
         m->xpos[t] = rest;
         uint32_t g = t;
