@@ -2,16 +2,15 @@
  * sequences, and its model loader over arbitrary bytes.
  *
  * Input starting with the model magic "DSMF" goes to model_open_mem +
- * dep_model_from (whatever loads must parse without crashing and give
- * trees). Anything else is split into words at ASCII white space; each
- * word's first byte picks its UPOS/XPOS from a small list (so the tags
- * are fuzzed too, including empty ones), and the words are parsed with a
- * tiny model trained once on synthetic trees (with runner-up features:
- * each word also gets a runner-up UPOS and a margin from its last two
- * bytes, absent for some). The output must be a valid
- * tree (dep_tree_valid) at the model's beam width and at width 3,
- * else the target aborts. Seeds in
- * fuzz/corpus/dep/. */
+ * dep_model_from, as is and resealed (fuzz_reseal.h); whatever loads must
+ * parse without crashing and give trees. Anything else is split into words
+ * at ASCII white space; each word's first byte picks its UPOS/XPOS from a
+ * small list (so the tags are fuzzed too, including empty ones), and the
+ * words are parsed with a tiny model trained once on synthetic trees (with
+ * runner-up features: each word also gets a runner-up UPOS and a margin
+ * from its last two bytes, absent for some). The output must be a valid
+ * tree (dep_tree_valid) at the model's beam width and at width 3, else the
+ * target aborts. Seeds in fuzz/corpus/dep/. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,8 @@
 #include "nlp/model.h"
 #include "util/str.h"
 #include "util/xalloc.h"
+
+#include "fuzz_reseal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -76,7 +77,7 @@ static void check_parse(const dep_model *m, const dep_input *in, size_t n)
     dep_parser_free(p);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void run(const uint8_t *data, size_t size)
 {
     if (!tiny) {
         dep_train_opts o = {.iterations = 2,
@@ -99,11 +100,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dep_model *loaded = NULL;
     if (size >= 4 && memcmp(data, MODEL_MAGIC, 4) == 0) {
         if (model_open_mem(data, size, "fuzz", &mf, NULL) != DS_OK) {
-            return 0;
+            return;
         }
         if (dep_model_from(mf, &loaded, NULL) != DS_OK) {
             model_close(mf);
-            return 0;
+            return;
         }
         m = loaded;
     }
@@ -146,5 +147,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     xfree(x);
     dep_model_free(loaded);
     model_close(mf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    run(data, size);
+    uint8_t *copy = fuzz_resealed(data, size);
+    if (copy) {
+        run(copy, size);
+        xfree(copy);
+    }
     return 0;
 }

@@ -2,9 +2,9 @@
  * perceptron loader on arbitrary bytes. Whatever loads must be usable:
  * scoring, lookups and class names stay inside the buffer. Seeds in
  * fuzz/corpus/model/ are a tiny valid model (test kind, prefix "toy") and
- * truncated and altered copies. Each input is tried as is and "resealed"
- * (its checksum recomputed), so that mutations reach the structural checks
- * behind the checksum. */
+ * truncated and altered copies. Each input is tried as is and resealed
+ * (fuzz_reseal.h: its checksum recomputed), so that mutations reach the
+ * structural checks behind the checksum. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +13,8 @@
 #include "nlp/model.h"
 #include "nlp/pos.h"
 #include "util/xalloc.h"
+
+#include "fuzz_reseal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -57,17 +59,8 @@ static void one(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     one(data, size);
-    if (size >= 32) {
-        uint8_t *copy = xmalloc(size);
-        memcpy(copy, data, size);
-        uint64_t h = model_hash64(copy, 24, 0x44534d4631ULL);
-        h = model_hash64(copy + 32, size - 32, h);
-        memcpy(copy + 24, &h, 8);
-        uint64_t sz = size;
-        memcpy(copy + 16, &sz, 8);
-        h = model_hash64(copy, 24, 0x44534d4631ULL);
-        h = model_hash64(copy + 32, size - 32, h);
-        memcpy(copy + 24, &h, 8);
+    uint8_t *copy = fuzz_resealed(data, size);
+    if (copy) {
         one(copy, size);
         xfree(copy);
     }

@@ -1,8 +1,9 @@
 /* fuzz_ner.c - fuzz target: the NER data reader and scorer, and the NER
  * model loader, on arbitrary bytes. A corpus that parses is scored against
  * itself (as many chunks found as gold, every tag right); a model that loads
- * must tag a sentence with spans inside it. Seeds in fuzz/corpus/ner/: tiny
- * CoNLL and IOB2 files and a tiny model with truncated and altered copies. */
+ * must tag a sentence with spans inside it; model input is tried as is and
+ * resealed (fuzz_reseal.h). Seeds in fuzz/corpus/ner/: tiny CoNLL and IOB2
+ * files and a tiny model with truncated and altered copies. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,14 @@
 #include "nlp/ner_eval.h"
 #include "util/xalloc.h"
 
+#include "fuzz_reseal.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The model loader: whatever loads must tag with spans inside the
+ * sentence. */
+static void model_check(const uint8_t *data, size_t size)
 {
-    /* The model loader. */
     model_file *mf = NULL;
     if (model_open_mem(data, size, "fuzz", &mf, NULL) == DS_OK) {
         ner_model *m = NULL;
@@ -43,6 +47,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             ner_model_free(m);
         }
         model_close(mf);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    model_check(data, size);
+    uint8_t *copy = fuzz_resealed(data, size);
+    if (copy) {
+        model_check(copy, size);
+        xfree(copy);
     }
     /* The data reader and conlleval scoring. */
     for (int f = NER_FMT_CONLL; f <= NER_FMT_IOB2; f++) {
