@@ -151,11 +151,6 @@ static void run(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    run(data, size);
-    uint8_t *copy = fuzz_resealed(data, size);
-    if (copy) {
-        run(copy, size);
-        xfree(copy);
-    }
+    fuzz_as_is_and_resealed(run, data, size);
     return 0;
 }

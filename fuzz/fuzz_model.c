@@ -58,11 +58,6 @@ static void one(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    one(data, size);
-    uint8_t *copy = fuzz_resealed(data, size);
-    if (copy) {
-        one(copy, size);
-        xfree(copy);
-    }
+    fuzz_as_is_and_resealed(one, data, size);
     return 0;
 }

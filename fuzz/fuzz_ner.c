@@ -52,12 +52,7 @@ static void model_check(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    model_check(data, size);
-    uint8_t *copy = fuzz_resealed(data, size);
-    if (copy) {
-        model_check(copy, size);
-        xfree(copy);
-    }
+    fuzz_as_is_and_resealed(model_check, data, size);
     /* The data reader and conlleval scoring. */
     for (int f = NER_FMT_CONLL; f <= NER_FMT_IOB2; f++) {
         ner_corpus c;

@@ -30,4 +30,16 @@ static inline uint8_t *fuzz_resealed(const uint8_t *data, size_t size)
     return copy;
 }
 
+/* Runs fn on the input as is, then on its resealed copy when it has one. */
+static inline void fuzz_as_is_and_resealed(void (*fn)(const uint8_t *, size_t),
+                                           const uint8_t *data, size_t size)
+{
+    fn(data, size);
+    uint8_t *copy = fuzz_resealed(data, size);
+    if (copy) {
+        fn(copy, size);
+        xfree(copy);
+    }
+}
+
 #endif
