@@ -24,8 +24,7 @@ static inline uint8_t *fuzz_resealed(const uint8_t *data, size_t size)
     memcpy(copy, data, size);
     uint64_t sz = size;
     memcpy(copy + 16, &sz, 8);
-    uint64_t h = model_hash64(copy, 24, 0x44534d4631ULL);
-    h = model_hash64(copy + 32, size - 32, h);
+    uint64_t h = model_file_checksum(copy, size);
     memcpy(copy + 24, &h, 8);
     return copy;
 }

@@ -107,11 +107,12 @@ uint64_t model_hash64(const void *data, size_t len, uint64_t seed)
     return mix64(h);
 }
 
-static uint64_t file_checksum(const unsigned char *base, size_t len)
+uint64_t model_file_checksum(const void *base, size_t len)
 {
     /* Bytes [0,24) then [32,len): the checksum field is not covered. */
     uint64_t h = model_hash64(base, 24, 0x44534d4631ULL);
-    return model_hash64(base + HDR_SIZE, len - HDR_SIZE, h);
+    return model_hash64((const unsigned char *)base + HDR_SIZE, len - HDR_SIZE,
+                        h);
 }
 
 /* ---- reading ---- */
@@ -159,7 +160,7 @@ static ds_rc validate(model_file *m, ds_err *e)
     if (table_end > m->len) {
         return bad(e, m, "section table extends past end of file");
     }
-    if (file_checksum(b, m->len) != rd64(b + 24)) {
+    if (model_file_checksum(b, m->len) != rd64(b + 24)) {
         return bad(e, m, "checksum mismatch (file altered or damaged)");
     }
     uint64_t prev_end = table_end;
@@ -430,7 +431,7 @@ void *model_writer_take(model_writer *w, size_t *out_len)
                    (size_t)w->sections[i].size);
         }
     }
-    wr64(b + 24, file_checksum(b, len));
+    wr64(b + 24, model_file_checksum(b, len));
     *out_len = len;
     return b;
 }

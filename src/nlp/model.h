@@ -109,6 +109,10 @@ DS_MUST_USE ds_rc model_writer_write_file(model_writer *w, const char *path,
  * tampering). Stable across versions of this program: it is part of the
  * file format. */
 uint64_t model_hash64(const void *data, size_t len, uint64_t seed);
+/* The value of the checksum field (bytes 24-31) of a model file held in
+ * base[0, len), len >= 32: model_hash64 over [0,24) then [32,len). Tests
+ * and fuzz targets use it to reseal a file they altered. */
+uint64_t model_file_checksum(const void *base, size_t len);
 
 /* Where the shipped models are looked for: $DOSSIER_MODELS if set, else
  * the directory "models" two levels above the running executable when

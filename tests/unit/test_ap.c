@@ -411,8 +411,7 @@ static void put64(unsigned char *p, uint64_t v)
 static void reseal(unsigned char *p, size_t len)
 {
     /* Recompute the checksum so that the structural checks are reached. */
-    uint64_t h = model_hash64(p, 24, 0x44534d4631ULL);
-    put64(p + 24, model_hash64(p + 32, len - 32, h));
+    put64(p + 24, model_file_checksum(p, len));
 }
 
 /* The offset and size of section `tag` in a model held in p[0, len). */
